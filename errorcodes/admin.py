@@ -1,0 +1,78 @@
+from django.contrib import admin
+from django.db import models
+from django.forms import Textarea
+
+from .models import Component, ErrorCode, FaqEntry, Provider, SenderTool
+
+# Markdown is easier to edit in a wide, monospaced box.
+MARKDOWN_WIDGET = {
+    models.TextField: {
+        "widget": Textarea(attrs={"rows": 16, "cols": 100, "style": "font-family: monospace"})
+    }
+}
+
+
+class DirectoryAdmin(admin.ModelAdmin):
+    formfield_overrides = MARKDOWN_WIDGET
+    readonly_fields = ("updated_at",)
+
+
+@admin.register(ErrorCode)
+class ErrorCodeAdmin(DirectoryAdmin):
+    list_display = ("status", "reply_code", "title", "tier", "area", "component", "order")
+    list_display_links = ("status", "title")
+    list_editable = ("order",)
+    list_filter = (
+        "tier", "area", "component", "fixable_by_sender", "fixable_by_sender_admin",
+        "fixable_by_recipient_admin",
+    )  # fmt: skip
+    search_fields = ("status", "also_matches", "title", "microsoft_behaviour", "example_bounce")
+    filter_horizontal = ("related",)
+    fieldsets = (
+        (None, {"fields": ("slug", "provider", "reply_code", "status", "also_matches", "title")}),
+        ("Directory", {"fields": ("tier", "area", "order", "component", "microsoft_behaviour")}),
+        ("Explanation and fix (Markdown)", {"fields": ("explanation_md", "fix_md")}),
+        (
+            "Who can fix it",
+            {
+                "fields": (
+                    "fixable_by_sender",
+                    "fixable_by_sender_admin",
+                    "fixable_by_recipient_admin",
+                )
+            },
+        ),
+        ("Examples and links", {"fields": ("example_bounce", "related", "updated_at")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # The slug is the page's address: fixed once the code exists.
+        return (*self.readonly_fields, "slug") if obj else self.readonly_fields
+
+
+@admin.register(Component)
+class ComponentAdmin(DirectoryAdmin):
+    list_display = ("name", "summary", "order")
+    list_editable = ("order",)
+    search_fields = ("name", "summary", "description_md")
+
+
+@admin.register(Provider)
+class ProviderAdmin(DirectoryAdmin):
+    list_display = ("name", "key_identifiers", "mx_pattern")
+    search_fields = ("name", "key_identifiers")
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(DirectoryAdmin):
+    list_display = ("question", "order")
+    list_editable = ("order",)
+    search_fields = ("question", "answer_md")
+
+
+@admin.register(SenderTool)
+class SenderToolAdmin(DirectoryAdmin):
+    list_display = ("name", "url", "order")
+    list_editable = ("order",)
+    search_fields = ("name", "purpose")
+    filter_horizontal = ("codes",)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ErrorcodesConfig(AppConfig):
+    name = "errorcodes"
+    verbose_name = "SMTP error code directory"

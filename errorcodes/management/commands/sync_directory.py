@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from errorcodes.sync import sync_directory
+
+
+class Command(BaseCommand):
+    help = (
+        "Install or update the shipped error code directory from fixtures/, "
+        "keeping every row a site admin has edited since the last sync."
+    )
+
+    def handle(self, *args, **options):
+        report = sync_directory(settings.DIRECTORY_FIXTURES_DIR)
+        self.stdout.write(
+            f"Directory synced: {len(report.created)} created, {len(report.updated)} updated, "
+            f"{len(report.unchanged)} unchanged, {len(report.skipped)} kept as edited by an admin."
+        )
+        for name in report.skipped:
+            self.stdout.write(f"  kept admin edit: {name} (shipped update not applied)")

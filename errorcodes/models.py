@@ -1,0 +1,242 @@
+"""The SMTP error code directory: providers, components, codes, FAQ, tools."""
+
+import hashlib
+import json
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .markup import render_markdown
+
+
+class ShippedContent(models.Model):
+    """A row whose content ships in fixtures/ and that site admins may edit.
+
+    ``shipped_hash`` is the fingerprint of the content as sync_directory last
+    installed it. When the row's current fingerprint differs, an admin has
+    edited it since, and sync_directory leaves it alone.
+    """
+
+    # Markdown source field -> rendered HTML field, rendered on save().
+    markdown_fields: dict[str, str] = {}
+
+    shipped_hash = models.CharField(max_length=64, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.render_html()
+        super().save(*args, **kwargs)
+
+    def render_html(self) -> list[str]:
+        """Render the Markdown fields; return the names of the HTML fields that changed."""
+        changed = []
+        for source, html in self.markdown_fields.items():
+            rendered = render_markdown(getattr(self, source))
+            if getattr(self, html) != rendered:
+                setattr(self, html, rendered)
+                changed.append(html)
+        return changed
+
+    @classmethod
+    def content_field_names(cls) -> list[str]:
+        """Return the editable fields that fixtures provide (no derived HTML)."""
+        derived = set(cls.markdown_fields.values()) | {"shipped_hash", "updated_at"}
+        return [
+            f.name
+            for f in cls._meta.get_fields()
+            if f.concrete and not f.auto_created and f.name not in derived and not f.primary_key
+        ]
+
+    def content_fingerprint(self, m2m: dict[str, list[str]] | None = None) -> str:
+        """Return a stable hash of the row's content fields and relations."""
+        values = {}
+        for name in self.content_field_names():
+            field = self._meta.get_field(name)
+            if field.many_to_many:
+                if m2m is not None:
+                    values[name] = sorted(str(pk) for pk in m2m.get(name, []))
+                else:
+                    values[name] = sorted(
+                        str(pk) for pk in getattr(self, name).values_list("pk", flat=True)
+                    )
+            else:
+                values[name] = field.value_to_string(self)
+        payload = json.dumps(values, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class Provider(ShippedContent):
+    markdown_fields = {"identify_md": "identify_html"}
+
+    slug = models.SlugField(primary_key=True, max_length=40)
+    name = models.CharField(max_length=120)
+    key_identifiers = models.CharField(
+        max_length=200, help_text=_("Strings that give the provider away in a bounce.")
+    )
+    mx_pattern = models.CharField(_("MX hostname pattern"), max_length=120)
+    identify_md = models.TextField(
+        _("how to identify a bounce (Markdown)"),
+        help_text=_("Shown above the example Diagnostic-Code."),
+    )
+    identify_html = models.TextField(editable=False, blank=True)
+    example_diagnostic = models.TextField(_("example Diagnostic-Code"), blank=True)
+    example_note = models.CharField(
+        max_length=300, blank=True, help_text=_("One line shown under the example.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Component(ShippedContent):
+    markdown_fields = {"description_md": "description_html"}
+
+    name = models.CharField(primary_key=True, max_length=60)
+    summary = models.CharField(max_length=300, help_text=_("One line: what this component does."))
+    description_md = models.TextField(_("description (Markdown)"), blank=True)
+    description_html = models.TextField(editable=False, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("errorcodes:directory") + f"#component-{self.anchor}"
+
+    @property
+    def anchor(self) -> str:
+        return self.name.lower().replace(".", "-")
+
+
+class ErrorCodeQuerySet(models.QuerySet):
+    def in_directory_order(self):
+        """Critical codes first, then by display order and code."""
+        return self.order_by("tier", "order", "status")
+
+
+class ErrorCode(ShippedContent):
+    markdown_fields = {"explanation_md": "explanation_html", "fix_md": "fix_html"}
+
+    class Tier(models.IntegerChoices):
+        CRITICAL = 1, _("Critical (tier 1)")
+        STANDARD = 2, _("Standard")
+
+    class Area(models.TextChoices):
+        ADDRESSING = "addressing", _("Addressing")
+        MAILBOX = "mailbox", _("Mailbox")
+        SIZE = "size", _("Size")
+        ROUTING = "routing", _("Routing and delivery")
+        AUTHENTICATION = "authentication", _("Authentication")
+        REPUTATION = "reputation", _("Anti-spam and reputation")
+        POLICY = "policy", _("Policy and tenant")
+
+    slug = models.SlugField(primary_key=True, max_length=40, help_text=_("e.g. 5-7-13"))
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="codes")
+    reply_code = models.CharField(_("SMTP reply code"), max_length=3, help_text=_("e.g. 550"))
+    status = models.CharField(
+        _("enhanced status code"), max_length=16, db_index=True, help_text=_("e.g. 5.7.13")
+    )
+    also_matches = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Other enhanced status codes this entry covers, separated by spaces; "
+            "a range as 5.7.501-5.7.520."
+        ),
+    )
+    title = models.CharField(max_length=120)
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.STANDARD)
+    area = models.CharField(max_length=20, choices=Area.choices)
+    microsoft_behaviour = models.TextField(
+        _("Microsoft-specific behaviour"), help_text=_("The one-line summary on the directory.")
+    )
+    explanation_md = models.TextField(_("full explanation (Markdown)"))
+    explanation_html = models.TextField(editable=False, blank=True)
+    fix_md = models.TextField(_("fix steps (Markdown)"))
+    fix_html = models.TextField(editable=False, blank=True)
+    fixable_by_sender = models.BooleanField(_("the sender can fix it"), default=False)
+    fixable_by_sender_admin = models.BooleanField(_("the sender's admin can fix it"), default=False)
+    fixable_by_recipient_admin = models.BooleanField(
+        _("the recipient's admin can fix it"), default=False
+    )
+    component = models.ForeignKey(
+        Component, on_delete=models.SET_NULL, null=True, blank=True, related_name="codes"
+    )
+    example_bounce = models.TextField(_("example bounce text"), blank=True)
+    related = models.ManyToManyField("self", symmetrical=False, blank=True)
+    order = models.PositiveIntegerField(_("display order"), default=0)
+
+    objects = ErrorCodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["tier", "order", "status"]
+        verbose_name = _("error code")
+
+    def __str__(self) -> str:
+        return f"{self.reply_code} {self.status} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("errorcodes:code_detail", args=[self.slug])
+
+    @property
+    def is_permanent(self) -> bool:
+        """A 5.x.x code is a permanent failure; 4.x.x is temporary."""
+        return self.status.startswith("5")
+
+    @property
+    def is_critical(self) -> bool:
+        return self.tier == self.Tier.CRITICAL
+
+    @property
+    def who_can_fix(self) -> list[str]:
+        """Return the parties that can fix the problem, in the order they should act."""
+        parties = [
+            (self.fixable_by_sender, _("the sender")),
+            (self.fixable_by_sender_admin, _("the sender's email admin")),
+            (self.fixable_by_recipient_admin, _("the recipient's email admin")),
+        ]
+        return [label for able, label in parties if able]
+
+
+class FaqEntry(ShippedContent):
+    markdown_fields = {"answer_md": "answer_html"}
+
+    slug = models.SlugField(primary_key=True, max_length=80)
+    question = models.CharField(max_length=200)
+    answer_md = models.TextField(_("answer (Markdown)"))
+    answer_html = models.TextField(editable=False, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "question"]
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class SenderTool(ShippedContent):
+    slug = models.SlugField(primary_key=True, max_length=40)
+    name = models.CharField(max_length=120)
+    url = models.URLField()
+    link_text = models.CharField(max_length=80, help_text=_("e.g. sender.office.com"))
+    purpose = models.TextField(help_text=_("What the tool is for, in one or two sentences."))
+    codes = models.ManyToManyField(ErrorCode, blank=True, related_name="tools")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
