@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "errorcodes"
+
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("codes/<slug:slug>/", views.code_detail, name="code_detail"),
+]
