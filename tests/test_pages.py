@@ -1,0 +1,97 @@
+"""The directory and code pages render the directory's real content."""
+
+import re
+
+import pytest
+
+from errorcodes.models import ErrorCode
+from tests.test_directory_data import SEED_CODES
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response) -> str:
+    return response.content.decode()
+
+
+def test_directory_lists_critical_codes_first_in_seed_order(client):
+    page = text_of(client.get("/"))
+    statuses = re.findall(r'<span class="status">([\d.]+)</span>', page)
+    expected = [c.status for c in ErrorCode.objects.in_directory_order()]
+    assert statuses == expected
+    assert statuses[:2] == ["4.4.7", "5.1.8"]
+    assert statuses[-2:] == ["4.7.1", "5.2.4"]
+    # Every critical card comes before the first standard one.
+    assert page.index("Temporary Policy or Throttling Deferral") > page.index(
+        "Message Too Big for System"
+    )
+
+
+def test_directory_has_every_section_of_the_seed_page(client):
+    page = text_of(client.get("/"))
+    assert page.count("<h1") == 1
+    for heading in (
+        "Microsoft 365 / Outlook SMTP Error Code Directory",
+        "How to identify a Microsoft 365 bounce",
+        "Microsoft 365 error codes",
+        "Microsoft NDR component glossary",
+        "Microsoft sender tools",
+        "Frequently asked questions",
+        "Got a Microsoft 365 bounce to decode?",
+    ):
+        assert heading in page
+    assert "*.mail.protection.outlook.com" in page
+    assert "QuotaExceededException" in page
+    assert 'href="https://sender.office.com/"' in page
+    assert 'href="/decode/"' in page
+    assert "Does error 5.4.1 mean my IP address is blocked?" in page
+
+
+def test_each_card_links_to_its_code_page(client):
+    page = text_of(client.get("/"))
+    for code in ErrorCode.objects.all():
+        assert f'href="/codes/{code.slug}/"' in page
+        assert f'aria-label="Full explanation and fix for {code.status} ' in page
+
+
+@pytest.mark.parametrize("slug", [row[0] for row in SEED_CODES])
+def test_every_code_page_shows_its_explanation_and_fix(client, slug):
+    code = ErrorCode.objects.get(slug=slug)
+    response = client.get(f"/codes/{slug}/")
+    assert response.status_code == 200
+    page = text_of(response)
+    assert page.count("<h1") == 1
+    assert f"{code.status} {code.title}" in page
+    assert code.fix_html in page
+    assert code.explanation_html in page
+    assert "How to fix it" in page
+    assert "Who can fix it" in page
+    if code.is_permanent:
+        assert "Permanent failure." in page
+    else:
+        assert "Temporary failure." in page
+    if code.component:
+        assert f'href="/#component-{code.component.anchor}"' in page
+
+
+def test_code_page_links_related_codes(client):
+    code = ErrorCode.objects.filter(related__isnull=False).distinct().first()
+    page = text_of(client.get(code.get_absolute_url()))
+    for other in code.related.all():
+        assert f'href="{other.get_absolute_url()}"' in page
+
+
+def test_unknown_code_is_a_friendly_404(client):
+    response = client.get("/codes/9-9-99/")
+    assert response.status_code == 404
+    page = text_of(response)
+    assert "Page not found" in page
+    assert 'href="/decode/"' in page
+
+
+def test_pages_load_no_third_party_resources(client):
+    for url in ("/", "/codes/5-7-13/", "/codes/nope/"):
+        page = text_of(client.get(url))
+        assert not re.search(r'src="(https?:)?//', page)
+        for link in re.findall(r"<link[^>]*>", page):
+            assert 'href="/' in link, link
