@@ -1,0 +1,11 @@
+"""NDR (bounce message) decoder: pure Python, no Django.
+
+from errorcodes.ndr import decode
+result = decode(data)      # bytes or str; never raises
+result.to_dict()
+"""
+
+from .decoder import decode
+from .result import DecodeResult, Hop, OriginalMessage, Recipient
+
+__all__ = ["DecodeResult", "Hop", "OriginalMessage", "Recipient", "decode"]

@@ -1,0 +1,168 @@
+"""The pipeline: source -> DSN fields and layout extractors -> merged, classified result."""
+
+from __future__ import annotations
+
+from . import classify, dsn, extractors
+from .extractors.base import ADDRESS_RE, squeeze
+from .result import DecodeResult, OriginalMessage, Recipient
+from .source import Source, decode_header_value, load
+from .statuscodes import ENHANCED_RE
+
+# DSN Status values we accept: "5.1.1", also sloppy "5.1.1 (user unknown)".
+FAILURE_ACTIONS = ("failed", "delayed")
+
+
+def decode(data: bytes | str) -> DecodeResult:
+    """Decode a bounce (raw message, pasted text, log line...). Never raises."""
+    try:
+        return _decode(data)
+    except Exception:  # the promise to callers: any input gives a result
+        return DecodeResult()
+
+
+def _decode(data: bytes | str) -> DecodeResult:
+    src = load(data)
+    result = DecodeResult(original=_original(src))
+    if classify.is_not_bounce(src):
+        result.provider = classify.detect_provider(src, [], None)
+        return result
+    report = None
+    if src.dsn_blocks:
+        report = dsn.parse("\n\n".join(src.dsn_blocks))
+    elif dsn.looks_like_dsn(src.text):
+        report = dsn.parse(src.text)
+    found = extractors.run(src)
+    recipients: list[Recipient] = []
+    evidence: list[str] = []
+    dsn_statuses: list[str | None] = []
+    layout = None
+    if found and found.layout == "amazonses_json" and not found.recipients:
+        # A complaint notification: feedback, not a failure.
+        result.provider = found.provider
+        result.layout = found.layout
+        return result
+    if report and report.recipients:
+        layout = "dsn"
+        for group in report.recipients:
+            rcpt, status = _from_dsn(group)
+            recipients.append(rcpt)
+            dsn_statuses.append(status)
+            evidence.append("")
+        if found:
+            _enrich(recipients, evidence, found.recipients)
+            if found.layout.startswith("microsoft"):
+                layout = f"dsn+{found.layout}"
+    elif found:
+        layout = found.layout
+        recipients = found.recipients
+        evidence = [""] * len(recipients)
+        dsn_statuses = [None] * len(recipients)
+    elif _bounce_by_headers(src):
+        layout = "headers"
+        recipients, evidence = _fallback_recipients(src)
+        dsn_statuses = [None] * len(recipients)
+    for rcpt, ev, status in zip(recipients, evidence, dsn_statuses, strict=False):
+        classify.finish(rcpt, ev, status)
+    result.recipients = recipients
+    result.layout = layout
+    per_message = report.message if report else {}
+    result.reporting_mta = (found.reporting_mta if found else None) or _host(
+        per_message.get("reporting-mta")
+    )
+    if found:
+        result.hops = found.hops
+    result.is_bounce = bool(recipients) and any(
+        r.action in FAILURE_ACTIONS or (r.status or "")[:1] in "45" for r in recipients
+    )
+    mtas = [result.reporting_mta or ""] + [r.remote_mta or "" for r in recipients]
+    result.provider = (found.provider if found else None) or classify.detect_provider(
+        src, mtas, layout and layout.split("+")[-1]
+    )
+    return result
+
+
+def _from_dsn(group: dict[str, str]) -> tuple[Recipient, str | None]:
+    """Build a recipient from one per-recipient DSN group."""
+    address = None
+    for key in ("final-recipient", "original-recipient", "x-actual-recipient"):
+        if group.get(key):
+            address = dsn.address_of(group[key])
+            if address:
+                break
+    status_field = group.get("status", "")
+    match = ENHANCED_RE.search(status_field)
+    diagnostic = dsn.strip_type(group.get("diagnostic-code", "")) or None
+    action = (group.get("action") or "").strip().lower().split()[0:1]
+    rcpt = Recipient(
+        address=address,
+        action=action[0] if action else None,
+        diagnostic=squeeze(diagnostic) if diagnostic else None,
+        remote_mta=_host(group.get("remote-mta")),
+    )
+    return rcpt, ".".join(match.groups()) if match else None
+
+
+def _enrich(recipients: list[Recipient], evidence: list[str], found: list[Recipient]) -> None:
+    """Add what the human-readable text says to the DSN recipients."""
+    by_address = {r.address: r for r in found if r.address}
+    for i, rcpt in enumerate(recipients):
+        other = by_address.get(rcpt.address)
+        if other is None and len(found) == 1 and len(recipients) == 1:
+            other = found[0]
+        if other is None:
+            continue
+        evidence[i] = other.diagnostic or ""
+        if not rcpt.diagnostic:
+            rcpt.diagnostic = other.diagnostic
+        rcpt.remote_mta = rcpt.remote_mta or other.remote_mta
+
+
+def _host(value: str | None) -> str | None:
+    if not value:
+        return None
+    host = dsn.strip_type(value).split()
+    return host[0].strip("[]").rstrip(".").lower() if host else None
+
+
+def _original(src: Source) -> OriginalMessage:
+    msg = src.original
+    if msg is None:
+        return OriginalMessage()
+
+    def get(name: str) -> str | None:
+        try:
+            value = msg.get(name)
+        except Exception:
+            return None
+        return decode_header_value(value) or None if value is not None else None
+
+    return OriginalMessage(
+        from_=get("from"),
+        to=get("to"),
+        subject=get("subject"),
+        date=get("date"),
+        message_id=get("message-id"),
+    )
+
+
+def _bounce_by_headers(src: Source) -> bool:
+    """Return True when the headers say "bounce" although no extractor read it."""
+    if src.report_type == "delivery-status":
+        return True
+    sender = src.header("from").lower()
+    subject = src.header("subject").lower()
+    return bool(src.header("x-failed-recipients")) or (
+        ("mailer-daemon" in sender or "postmaster" in sender)
+        and any(w in subject for w in classify.BOUNCE_SUBJECT_WORDS)
+    )
+
+
+def _fallback_recipients(src: Source) -> tuple[list[Recipient], list[str]]:
+    """Recipients from X-Failed-Recipients or the original's To, with the bounce text as evidence."""  # noqa: E501
+    values = src.header("x-failed-recipients")
+    if not values and src.original is not None:
+        values = str(src.original.get("to", ""))
+    addresses = list(dict.fromkeys(a.lower() for a in ADDRESS_RE.findall(values)))[:100]
+    text = squeeze(src.text, 2000)
+    recipients = [Recipient(address=a, diagnostic=text or None) for a in addresses]
+    return recipients, [""] * len(recipients)

@@ -1,0 +1,155 @@
+"""Human-readable bounce text of any MTA (Postfix, Exim, Sendmail, qmail, Courier,
+Gmail, Yahoo, Amazon SES, Domino, ...) when there is no usable DSN part.
+
+Nearly every MTA lists each failed address and puts the reason right after it:
+Postfix "<user@example.com>: host mx[192.0.2.1] said: 550 5.1.1 ...", Exim
+"  user@example.com\\n    host mx [192.0.2.1]: 550 ...", qmail "<user@example.com>:\\n
+192.0.2.1 does not like recipient.", Gmail "Delivery to the following recipient failed
+permanently:\\n\\n     user@example.com\\n\\nTechnical details ...".  So we read the text as
+one block per recipient address: from its first mention to the next recipient.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..result import Recipient
+from ..source import Source
+from ..statuscodes import ENHANCED_RE, REPLY_ENHANCED_RE, REPLY_RE
+from .base import ADDRESS_RE, Extraction, first_host, squeeze
+
+# Prose that marks a text as a bounce even when it was pasted without headers.
+BOUNCE_PROSE = (
+    "could not be delivered",
+    "couldn't be delivered",
+    "undeliverable",
+    "delivery failed",
+    "delivery has failed",
+    "failed permanently",
+    "permanent error",
+    "permanent fatal error",
+    "was not delivered",
+    "unable to deliver",
+    "not be delivered",
+    "returned mail",
+    "delivery status notification",
+    "mail delivery failed",
+    "failure notice",
+    "following address",
+    "following recipient",
+    "delivery to the following",
+    "undelivered mail",
+    "i'm afraid i wasn't able to deliver",
+    "message could not be sent",
+    "delivery problem",
+    "has been delayed",
+    "temporary failure",
+    "delivery failure",
+    "non-delivery",
+    "mail system error",
+)
+# Where a rejection is quoted after a host: "said: 550 ...", "<<< 550 ...", "host x [ip]: 550".
+CODE_LINE_RE = re.compile(
+    r"(?:said:|<<<|\]:|\):|returned was:|response was:|reply:)[ \t]{0,5}[245]\d\d|^[ \t]{0,10}[245]\d\d[ -]",  # noqa: E501
+    re.M,
+)
+# "remote host 192.0.2.1 said", "while talking to mx.example.com.:", "host mx.example.com[...]".
+REMOTE_RE = re.compile(
+    r"(?:while talking to|remote host|remote server|host|by)[ \t]{1,3}"
+    r"((?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24}|\d{1,3}(?:\.\d{1,3}){3})\b"
+)
+# Local parts that name a mail system, not a recipient.
+SYSTEM_LOCALS = (
+    "postmaster",
+    "mailer-daemon",
+    "abuse",
+    "hostmaster",
+    "noreply",
+    "no-reply",
+    "root",
+)
+MAX_BLOCK = 4000
+
+
+def extract(src: Source) -> Extraction | None:
+    """Return one recipient per address block of a free-text bounce, or None."""
+    text = src.text[:200000]
+    low = text.lower()
+    if not (src.is_message or any(p in low for p in BOUNCE_PROSE)):
+        return None
+    exclude = _sender_addresses(src)
+    failed = [a for a in ADDRESS_RE.findall(src.header("x-failed-recipients"))]
+    failed_set = {a.lower() for a in failed}
+    firsts: dict[str, int] = {}
+    for match in ADDRESS_RE.finditer(text):
+        addr = match.group(0).strip(".").lower()
+        if addr in exclude or (failed_set and addr not in failed_set):
+            continue
+        firsts.setdefault(addr, match.start())
+    if len(firsts) > 1:
+        real = {a: p for a, p in firsts.items() if not a.split("@")[0].startswith(SYSTEM_LOCALS)}
+        firsts = real or firsts
+    if not firsts:
+        return None
+    order = sorted(firsts.items(), key=lambda item: item[1])
+    recipients = []
+    for i, (addr, pos) in enumerate(order[:500]):
+        end = order[i + 1][1] if i + 1 < len(order) else len(text)
+        block = text[pos : min(end, pos + MAX_BLOCK)]
+        if i + 1 == len(order):
+            block = block[len(addr) :]
+            block = (
+                block if CODE_LINE_RE.search(block) or ENHANCED_RE.search(block) else block[:1200]
+            )
+        else:
+            block = block[len(addr) :]
+        diagnostic = diagnostic_of(block)
+        recipients.append(
+            Recipient(address=addr, diagnostic=diagnostic, remote_mta=_remote_of(block))
+        )
+    if not any(r.diagnostic for r in recipients) and not src.is_message:
+        return None
+    return Extraction(layout="generic_mta", recipients=recipients)
+
+
+def diagnostic_of(block: str) -> str | None:
+    """Return the server's words in a recipient block: the coded line(s), else the prose."""
+    lines = block.split("\n")
+    start = None
+    for i, line in enumerate(lines[:80]):
+        if REPLY_ENHANCED_RE.search(line) or CODE_LINE_RE.search(line) or ENHANCED_RE.search(line):
+            start = i
+            break
+    if start is None:
+        for i, line in enumerate(lines[:80]):
+            if REPLY_RE.search(line.strip()[:4] + " "):
+                start = i
+                break
+    if start is not None:
+        picked = [lines[start]]
+        for line in lines[start + 1 : start + 4]:
+            if not line.strip() or ADDRESS_RE.fullmatch(line.strip(" <>:")):
+                break
+            picked.append(line)
+        return squeeze(" ".join(picked)).strip(" :>") or None
+    prose = [line.strip(" :<>()") for line in lines[:12] if line.strip(" :<>()")]
+    return squeeze(" ".join(prose), 600) or None
+
+
+def _remote_of(block: str) -> str | None:
+    host = first_host(block)
+    if host:
+        return host
+    match = REMOTE_RE.search(block)
+    return match.group(1).lower() if match else None
+
+
+def _sender_addresses(src: Source) -> set[str]:
+    """Addresses that belong to the sender side: never a failed recipient."""
+    values = [src.header(n) for n in ("from", "to", "return-path", "reply-to", "sender", "cc")]
+    if src.original is not None:
+        values += [str(src.original.get("from", "")), str(src.original.get("return-path", ""))]
+    found = set()
+    for value in values:
+        found.update(a.lower() for a in ADDRESS_RE.findall(value))
+    return found

@@ -1,0 +1,104 @@
+"""The one output shape of the decoder: plain dataclasses with ``to_dict()``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Recipient:
+    """One failed (or delayed) recipient, as far as the bounce tells."""
+
+    address: str | None = None
+    # RFC 3464 Action: failed, delayed, delivered, relayed, expanded.
+    action: str | None = None
+    # Enhanced status code "X.Y.Z" (RFC 3463), or None.
+    status: str | None = None
+    # Three-digit SMTP reply code (RFC 5321), or None.
+    reply_code: str | None = None
+    # The server's own words (Diagnostic-Code or the rejection line).
+    diagnostic: str | None = None
+    # The host that gave the reply, when named.
+    remote_mta: str | None = None
+    # Microsoft transport component: RESOLVER, STOREDRV, ROUTING, QUEUE, ...
+    component: str | None = None
+    # Microsoft exception identifier, e.g. "RESOLVER.ADR.RecipientNotFound".
+    exception: str | None = None
+    # Microsoft anti-spam rule, e.g. "AS(1450)" or "S3150".
+    antispam_rule: str | None = None
+    # A 5xx failure: retrying the same message will not help.
+    permanent: bool = False
+    # The address itself is bad (unknown user, mailbox or domain): drop it from lists.
+    hard_bounce: bool = False
+    # True when no enhanced code was in the text and ``status`` was inferred.
+    status_inferred: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the recipient as a JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass
+class Hop:
+    """One row of Microsoft's "Message Hops" table."""
+
+    index: int | None = None
+    time: str | None = None
+    from_server: str | None = None
+    to_server: str | None = None
+    with_protocol: str | None = None
+    delay_seconds: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the hop as a JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass
+class OriginalMessage:
+    """Headers of the message that bounced, when the NDR carries them."""
+
+    from_: str | None = None
+    to: str | None = None
+    subject: str | None = None
+    date: str | None = None
+    message_id: str | None = None
+
+    def is_empty(self) -> bool:
+        """Return True when no header was found."""
+        return not any(asdict(self).values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the headers as a dict with a plain ``from`` key."""
+        data = asdict(self)
+        data["from"] = data.pop("from_")
+        return {"from": data.pop("from"), **data}
+
+
+@dataclass
+class DecodeResult:
+    """Everything the decoder found in one input."""
+
+    is_bounce: bool = False
+    # microsoft365, outlook.com, exchange, postfix, exim, sendmail, gmail, ...
+    provider: str | None = None
+    # Which extractor produced the recipients (dsn, microsoft_current, ...).
+    layout: str | None = None
+    # The server that generated the report.
+    reporting_mta: str | None = None
+    original: OriginalMessage = field(default_factory=OriginalMessage)
+    hops: list[Hop] = field(default_factory=list)
+    recipients: list[Recipient] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as a JSON-ready dict."""
+        return {
+            "is_bounce": self.is_bounce,
+            "provider": self.provider,
+            "layout": self.layout,
+            "reporting_mta": self.reporting_mta,
+            "original": self.original.to_dict(),
+            "hops": [h.to_dict() for h in self.hops],
+            "recipients": [r.to_dict() for r in self.recipients],
+        }

@@ -1,0 +1,340 @@
+"""Turn whatever was pasted or uploaded into text and MIME parts.
+
+Handles bytes or str, an mbox "From " line, LF/CRLF/CR line endings, any
+charset (falling back gracefully), quoted-printable/base64, broken MIME,
+message/delivery-status, message/rfc822, text/rfc822-headers and plain text
+that is not a MIME message at all.  Uses the stdlib parser with the fast
+compat32 policy and bounds how much input it looks at.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import html
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.header import decode_header, make_header
+from email.message import Message
+
+# Inputs larger than this are cut: a bounce's useful part is at the top, and
+# bounding the input keeps every later step bounded too.
+MAX_INPUT_BYTES = 1_500_000
+# Human-readable text kept for the extractors.
+MAX_TEXT_CHARS = 300_000
+# MIME parts walked per message (a crafted message can hold thousands).
+MAX_PARTS = 200
+
+# "From MAILER-DAEMON Thu Apr 29 00:00:00 2010" (mbox separator, no colon after From).
+MBOX_FROM_RE = re.compile(rb"\A\n{0,5}From [^\n]{0,300}\n")
+# A header line: "Subject: Undeliverable: ...".
+HEADER_LINE_RE = re.compile(r"^[!-9;-~]{1,76}:")
+# The headers that make a pasted text a real message rather than loose fields.
+MESSAGE_HEADERS = frozenset(
+    {
+        "from",
+        "to",
+        "subject",
+        "date",
+        "received",
+        "message-id",
+        "return-path",
+        "mime-version",
+        "content-type",
+        "delivered-to",
+        "x-failed-recipients",
+    }
+)
+# Lines that start the copy of the original message inside a non-MIME bounce:
+# "------ This is a copy of the message, including all the headers. ------",
+# "--- Below this line is a copy of the message.", "----- Original message -----",
+# "------- Returned Message --------", "Message headers follow.", "Original message headers:".
+ORIGINAL_MARKER_RE = re.compile(
+    r"^[ \t>]{0,4}(?:[-=*_]{2,}[ \t]{0,4}(?:original message|original mail|the original message|"
+    r"copy of the original|returned message|a copy of the message|the header of the original)"
+    r"|[-=*_ \t]{0,12}(?:this is a copy of the message|below this line is a copy|message headers follow|"  # noqa: E501
+    r"original message follows|original message headers|unsent message below|undelivered message follows|"  # noqa: E501
+    r"headers of the original message|the header of the original message|returned mail follows|"
+    r"the text you sent follows|content-type: message/rfc822))",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Two header lines in a row inside the body: an embedded copy of the original
+# ("Received: from ..." / "Return-Path: <...>" / "Message-ID: <...>").
+EMBEDDED_HEADERS_RE = re.compile(
+    r"^(?:Received|Return-Path|Delivered-To|DKIM-Signature|X-Received|Message-I[Dd]|"
+    r"Authentication-Results|MIME-Version|X-Mailer|User-Agent|Date|From|To|Subject|Reply-To):[ \t][^\n]{0,2000}\n"  # noqa: E501
+    r"(?:[ \t][^\n]{0,2000}\n){0,20}"
+    r"(?:Received|Return-Path|Delivered-To|DKIM-Signature|X-Received|Message-I[Dd]|Authentication-Results|"
+    r"MIME-Version|X-Mailer|User-Agent|Date|From|To|Subject|Reply-To|Content-Type|X-[\w-]{1,60}):",
+    re.MULTILINE,
+)
+# HTML line breaks and block ends, turned into newlines before tags are dropped.
+HTML_BREAK_RE = re.compile(r"<(?:br|/p|/div|/tr|/h\d|/li|/table|p|div|tr)\b[^>]{0,500}>", re.I)
+# Table cells, kept apart by a tab so a "Message Hops" row stays one line.
+HTML_CELL_RE = re.compile(r"</t[dh]\s{0,10}>", re.I)
+# Anything else that looks like a tag.
+HTML_TAG_RE = re.compile(r"<[^<>]{0,2000}>")
+# <style> and <script> blocks, whose content is not text.
+HTML_DROP_RE = re.compile(
+    r"<(style|script|head)\b[^>]{0,500}>.{0,200000}?</\1\s{0,5}>", re.I | re.S
+)
+# Charset names seen in the wild that Python spells differently.
+CHARSET_ALIASES = {
+    "x-sjis": "shift_jis",
+    "shift-jis": "shift_jis",
+    "sjis": "shift_jis",
+    "x-euc-jp": "euc_jp",
+    "ks_c_5601-1987": "cp949",
+    "unicode-1-1-utf-7": "utf-7",
+    "x-unknown": "utf-8",
+    "unknown-8bit": "utf-8",
+    "us-ascii": "utf-8",
+    "ascii": "utf-8",
+    "iso-8859-8-i": "iso-8859-8",
+    "windows-874": "cp874",
+}
+DSN_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
+RFC822_TYPES = frozenset({"message/rfc822", "message/global", "message/partial"})
+HEADERS_TYPES = frozenset({"text/rfc822-headers", "message/global-headers"})
+
+
+@dataclass
+class Source:
+    """The input, taken apart for the extractors."""
+
+    message: Message | None = None
+    # Top-level header values as found (lower-case names -> first value); header() decodes.
+    headers: dict[str, str] = field(default_factory=dict)
+    # Content types found while walking the message.
+    content_types: list[str] = field(default_factory=list)
+    # report-type parameter of a multipart/report, lower-case.
+    report_type: str = ""
+    # The human-readable text of the bounce, cut before any copy of the original.
+    text: str = ""
+    # The raw text of every delivery-status part.
+    dsn_blocks: list[str] = field(default_factory=list)
+    # Headers of the original message, when a part or the body carries them.
+    original: Message | None = None
+    # True when the input parsed as an e-mail message.
+    is_message: bool = False
+
+    def header(self, name: str) -> str:
+        """Return a decoded top-level header, or ''."""
+        return decode_header_value(self.headers.get(name.lower(), ""))
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """Decode ``data`` with its declared charset, guessing sensibly when wrong."""
+    if charset:
+        name = CHARSET_ALIASES.get(charset.strip().strip('"').lower(), charset.strip().strip('"'))
+        try:
+            return data.decode(name)
+        except (LookupError, UnicodeDecodeError, ValueError):
+            pass
+    if b"\x1b$" in data:
+        try:
+            return data.decode("iso-2022-jp")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if charset:
+        try:
+            return data.decode(name, "replace")
+        except (LookupError, ValueError):
+            pass
+    return data.decode("cp1252", "replace") if _looks_cp1252(data) else data.decode("latin-1")
+
+
+def _looks_cp1252(data: bytes) -> bool:
+    # cp1252 leaves five bytes undefined; latin-1 never fails.
+    return not any(b in data for b in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"))
+
+
+def decode_header_value(value: object) -> str:
+    """Decode an RFC 2047 header value into text, never raising."""
+    if value is None:
+        return ""
+    raw = str(value)
+    if "=?" in raw:
+        with contextlib.suppress(ValueError, LookupError, UnicodeError, TypeError, AssertionError):
+            raw = str(make_header(decode_header(raw)))
+    # compat32 keeps undecodable 8-bit header bytes as surrogates; read them as UTF-8.
+    if not raw.isascii() and any("\udc80" <= ch <= "\udcff" for ch in raw):
+        raw = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return " ".join(raw.split())
+
+
+def html_to_text(markup: str) -> str:
+    """Return the readable text of an HTML body, table cells kept apart."""
+    markup = HTML_DROP_RE.sub(" ", markup)
+    markup = HTML_CELL_RE.sub("\t", markup)
+    markup = HTML_BREAK_RE.sub("\n", markup)
+    markup = HTML_TAG_RE.sub("", markup)
+    return html.unescape(markup).replace("\xa0", " ")
+
+
+def normalize_newlines(data: bytes) -> bytes:
+    """Turn CRLF and CR-only line endings into LF."""
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def to_bytes(data: bytes | str | bytearray | memoryview | object) -> bytes:
+    """Return the input as bytes, bounded in size."""
+    if isinstance(data, str):
+        raw = data[:MAX_INPUT_BYTES].encode("utf-8", "surrogatepass")
+    elif isinstance(data, bytes | bytearray | memoryview):
+        raw = bytes(data[:MAX_INPUT_BYTES])
+    else:
+        raw = str(data)[:MAX_INPUT_BYTES].encode("utf-8", "replace")
+    return normalize_newlines(raw)
+
+
+def _looks_like_message(raw: bytes) -> bool:
+    """Return True when the input starts with real message headers."""
+    head = raw.lstrip(b"\n")[:65536].decode("latin-1")
+    names = set()
+    # The last line of the slice may be cut in half: do not judge it.
+    for line in head.split("\n")[:-1]:
+        if not line:
+            break
+        if line[0] in " \t":
+            continue
+        if not HEADER_LINE_RE.match(line):
+            return False
+        names.add(line.split(":", 1)[0].strip().lower())
+    return bool(names & MESSAGE_HEADERS)
+
+
+def load(data: bytes | str) -> Source:
+    """Parse ``data`` into a Source (never raises on malformed input)."""
+    raw = to_bytes(data)
+    raw = MBOX_FROM_RE.sub(b"", raw, count=1)
+    if not _looks_like_message(raw):
+        return _load_text(decode_bytes(raw))
+    try:
+        msg = email.message_from_bytes(raw.lstrip(b"\n"), policy=policy.compat32)
+    except Exception:  # the parser is lenient, but never trust it on hostile input
+        return _load_text(decode_bytes(raw))
+    src = Source(message=msg, is_message=True)
+    for name, value in msg.items():
+        src.headers.setdefault(name.lower(), value if isinstance(value, str) else str(value))
+    if msg.get_content_type() == "multipart/report":
+        src.report_type = str(msg.get_param("report-type") or "").lower()
+    texts: list[str] = []
+    _walk(msg, src, texts, depth=0)
+    _finish_text(src, "\n".join(texts))
+    return src
+
+
+def _load_text(text: str) -> Source:
+    src = Source()
+    _finish_text(src, text)
+    return src
+
+
+def _finish_text(src: Source, text: str) -> None:
+    """Cut the text before a copy of the original message; keep those headers."""
+    text = text[:MAX_TEXT_CHARS]
+    marker = ORIGINAL_MARKER_RE.search(text)
+    embedded = EMBEDDED_HEADERS_RE.search(text, 1)
+    if embedded and embedded.start() > 40 and (marker is None or embedded.start() < marker.start()):
+        marker = embedded
+    if marker:
+        rest = text[marker.end() :] if marker.re is ORIGINAL_MARKER_RE else text[marker.start() :]
+        text = text[: marker.start()]
+        if src.original is None:
+            src.original = _headers_from_text(rest)
+    src.text = text
+
+
+def _headers_from_text(text: str) -> Message | None:
+    """Parse the first header block found in ``text`` (a pasted original)."""
+    lines = text.lstrip("-= \t").split("\n")
+    start = next(
+        (i for i, line in enumerate(lines[:30]) if HEADER_LINE_RE.match(line.lstrip(" >"))), None
+    )
+    if start is None:
+        return None
+    block = "\n".join(line.lstrip(">") for line in lines[start : start + 400])
+    try:
+        msg = email.message_from_string(block, policy=policy.compat32)
+    except Exception:
+        return None
+    return msg if len(msg.keys()) else None
+
+
+def _walk(part: Message, src: Source, texts: list[str], depth: int) -> None:
+    """Collect text bodies, delivery-status blocks and the original's headers."""
+    if depth > 8 or len(src.content_types) >= MAX_PARTS:
+        return
+    ctype = part.get_content_type()
+    src.content_types.append(ctype)
+    if ctype in DSN_TYPES:
+        src.dsn_blocks.append(_dsn_text(part))
+        return
+    if ctype in RFC822_TYPES:
+        inner = part.get_payload()
+        if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+            if src.original is None:
+                src.original = inner[0]
+        elif isinstance(inner, str) and src.original is None:
+            src.original = _headers_from_text(inner)
+        return
+    if ctype in HEADERS_TYPES:
+        if src.original is None:
+            src.original = _headers_from_text(_body_text(part))
+        return
+    if part.is_multipart():
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            if ctype == "multipart/alternative":
+                # The plain and HTML versions say the same: read one, plain first.
+                plain = [
+                    p
+                    for p in payload
+                    if isinstance(p, Message) and p.get_content_type() == "text/plain"
+                ]
+                payload = plain[:1] or payload[-1:]
+            for sub in payload:
+                if isinstance(sub, Message):
+                    _walk(sub, src, texts, depth + 1)
+        return
+    if ctype.startswith("text/") or (ctype == "application/octet-stream" and depth == 0):
+        body = _body_text(part)
+        if ctype == "text/html":
+            body = html_to_text(body)
+        if ctype == "text/plain" and "Final-Recipient:" in body[:20000] and depth > 0:
+            # Some MTAs label the delivery-status part text/plain.
+            src.dsn_blocks.append(body)
+        texts.append(body)
+
+
+def _body_text(part: Message) -> str:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:
+        data = None
+    if data is None:
+        payload = part.get_payload()
+        return payload if isinstance(payload, str) else ""
+    try:
+        charset = part.get_content_charset()
+    except Exception:
+        charset = None
+    return decode_bytes(data[:MAX_INPUT_BYTES], charset)
+
+
+def _dsn_text(part: Message) -> str:
+    """Return a delivery-status part as text, however the parser shaped it."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        blocks = []
+        for block in payload:
+            if isinstance(block, Message):
+                blocks.append("\n".join(f"{k}: {decode_header_value(v)}" for k, v in block.items()))
+        return "\n\n".join(blocks)
+    return _body_text(part)

@@ -1,0 +1,192 @@
+"""Status-code knowledge: enhanced codes, reply codes, Microsoft identifiers, wording.
+
+The knowledge itself lives in CSV/JSON files under ``data/``; this module loads
+them once and offers small lookups and finders.  All patterns are linear: no
+nested quantifiers, and callers cap the text they pass in.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).with_name("data")
+
+# Enhanced status code, e.g. "550 5.1.1 <x@example.com>", "#5.5.0", "5.7.606-649";
+# not the inside of an IP address or version ("192.0.2.1", "v5.1.2.3").
+ENHANCED_RE = re.compile(r"(?<![\w.])([245])\.([0-7])\.(\d{1,3})(?![\w]|\.\d)")
+# Reply code followed by an enhanced code: "550 5.1.1", "550-5.7.1", "550 #5.1.0".
+REPLY_ENHANCED_RE = re.compile(
+    r"(?<![\w.-])([245][0-5]\d)[ -]['\"]?#?([245]\.[0-7]\.\d{1,3})(?![\w]|\.\d)"
+)
+# Reply code on its own: "said: 550 Unknown user", "<<< 554 Transaction failed".
+REPLY_RE = re.compile(r"(?<![\w.:/-])([245][0-5]\d)(?:[ -](?=\S)|$)", re.MULTILINE)
+# Microsoft exception identifier: "RESOLVER.ADR.RecipientNotFound",
+# "STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded".
+MS_EXCEPTION_RE = re.compile(
+    r"\b((?:RESOLVER|STOREDRV|ROUTING|QUEUE|SMTPSEND|SMTPSUBMIT|CAT|TRANSPORT\.RULES|AMBIENT|ECS)"
+    r"(?:\.[A-Za-z]\w{0,60}){1,4}(?::[A-Za-z][\w.]{0,120})?)"
+)
+# Microsoft anti-spam rule: "(AS3130)", "AS(1450)", "[S3150]" in Outlook.com rejections.
+MS_ANTISPAM_RE = re.compile(
+    r"\bAS\(\d{3,10}\)|(?<=[(\[ ])AS\d{3,10}(?=[)\] ])|(?<=[(\[ ])S3\d{3}(?=[)\] .])"
+)
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """Meaning of one code."""
+
+    code: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A row of the wording table."""
+
+    reason: str
+    status: str
+    hard: bool
+    phrases: tuple[str, ...]
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@cache
+def enhanced_table() -> dict[str, CodeInfo]:
+    """Return the IANA enhanced status registry keyed by "X.Y.Z" suffix ("1.1")."""
+    return {
+        row["code"][2:]: CodeInfo(row["code"], row["title"], row["description"])
+        for row in _read_csv("enhanced_status.csv")
+    }
+
+
+@cache
+def reply_table() -> dict[str, CodeInfo]:
+    """Return the RFC 5321 (and extension) reply codes keyed by code."""
+    return {
+        row["code"]: CodeInfo(row["code"], row["title"], row["description"])
+        for row in _read_csv("reply_codes.csv")
+    }
+
+
+@cache
+def class_subject_table() -> dict[tuple[str, str], str]:
+    """Return class and subject meanings keyed by ("class"|"subject", digit)."""
+    return {(row["part"], row["value"]): row["meaning"] for row in _read_csv("class_subject.csv")}
+
+
+@cache
+def microsoft_components() -> dict[str, str]:
+    """Return Microsoft transport component names and their meaning."""
+    return {
+        row["name"]: row["meaning"]
+        for row in _read_csv("microsoft.csv")
+        if row["kind"] == "component"
+    }
+
+
+@cache
+def wording_table() -> tuple[Reason, ...]:
+    """Return the ordered wording -> reason table."""
+    with (DATA_DIR / "wording.json").open(encoding="utf-8") as handle:
+        rows = json.load(handle)["reasons"]
+    return tuple(
+        Reason(r["reason"], r["status"], r["hard"], tuple(p.lower() for p in r["phrases"]))
+        for r in rows
+    )
+
+
+def describe_status(code: str) -> CodeInfo | None:
+    """Return the meaning of an enhanced status code, falling back to class/subject."""
+    parts = code.split(".")
+    if len(parts) != 3:
+        return None
+    info = enhanced_table().get(f"{parts[1]}.{parts[2]}")
+    if info is not None:
+        return CodeInfo(code, info.title, info.description)
+    cls = class_subject_table().get(("class", parts[0]))
+    subject = class_subject_table().get(("subject", parts[1]))
+    if cls is None or subject is None:
+        return None
+    return CodeInfo(code, f"{subject} (not in the registry)", cls)
+
+
+def describe_reply(code: str) -> CodeInfo | None:
+    """Return the meaning of a three-digit SMTP reply code."""
+    return reply_table().get(code)
+
+
+def _innermost_pair(text: str) -> tuple[str, str] | None:
+    """Return the (reply, status) pair of the innermost quoted server reply.
+
+    A wrapper often quotes the remote server: "554 4.4.7 Message expired ...
+    <421 4.4.2 Connection timed out>"; the last pair of the same class is the cause.
+    """
+    pairs = [(m.group(1), m.group(2)) for m in REPLY_ENHANCED_RE.finditer(text[:8000])]
+    if not pairs:
+        return None
+    same = [p for p in pairs if p[1][0] == pairs[0][1][0] and p[0][0] == p[1][0]]
+    return same[-1] if same else pairs[0]
+
+
+def find_status(text: str) -> str | None:
+    """Return the enhanced status code of ``text``: the server's own reply first."""
+    pair = _innermost_pair(text)
+    if pair:
+        return pair[1]
+    match = ENHANCED_RE.search(text)
+    return ".".join(match.groups()) if match else None
+
+
+def find_reply(text: str) -> str | None:
+    """Return the SMTP reply code in ``text``, preferring one next to an enhanced code."""
+    pair = _innermost_pair(text)
+    if pair:
+        return pair[0]
+    match = REPLY_RE.search(text)
+    return match.group(1) if match else None
+
+
+def find_exception(text: str) -> str | None:
+    """Return a Microsoft exception identifier in ``text``."""
+    match = MS_EXCEPTION_RE.search(text)
+    return match.group(1).rstrip(".") if match else None
+
+
+def find_antispam_rule(text: str) -> str | None:
+    """Return a Microsoft anti-spam rule ("AS(1450)", "S3150") in ``text``."""
+    match = MS_ANTISPAM_RE.search(text)
+    return match.group(0) if match else None
+
+
+def find_component(text: str, exception: str | None) -> str | None:
+    """Return the Microsoft component named by the exception or the text."""
+    names = microsoft_components()
+    if exception:
+        for name in sorted(names, key=len, reverse=True):
+            if exception.startswith(name + "."):
+                return name
+    for name in ("FilteringService", "OutboundSpam", "TRANSPORT.RULES"):
+        if name in text:
+            return name
+    return None
+
+
+def infer_reason(text: str) -> Reason | None:
+    """Return the first wording-table row whose phrase occurs in ``text``."""
+    low = text.lower()
+    for row in wording_table():
+        for phrase in row.phrases:
+            if phrase in low:
+                return row
+    return None
