@@ -1,0 +1,259 @@
+"""One row per sample bounce written for these tests: what the decoder must find."""
+
+import pytest
+
+from errorcodes.ndr import decode
+
+from .conftest import SAMPLES
+
+# file, provider, [(address, status, reply, hard, component, exception, antispam)], layout
+ROWS = [
+    (
+        "ms-classic-01.eml",
+        "exchange",
+        [
+            (
+                "jane.doe@contoso.com",
+                "5.1.1",
+                "550",
+                True,
+                "RESOLVER",
+                "RESOLVER.ADR.ExRecipNotFound",
+                None,
+            )
+        ],
+        "microsoft_classic",
+    ),
+    (
+        "ms-current-01.eml",
+        "microsoft365",
+        [
+            (
+                "bob@contoso.com",
+                "5.1.10",
+                "550",
+                True,
+                "RESOLVER",
+                "RESOLVER.ADR.RecipientNotFound",
+                None,
+            )
+        ],
+        "microsoft_current",
+    ),
+    (
+        "ms-current-de.txt",
+        "microsoft365",
+        [
+            (
+                "klaus@contoso.com",
+                "5.2.2",
+                "550",
+                False,
+                "STOREDRV",
+                "STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded",
+                None,
+            )
+        ],
+        "microsoft_current",
+    ),
+    (
+        "ms-classic-fr.txt",
+        "microsoft365",
+        [
+            (
+                "marie@contoso.com",
+                "5.7.1",
+                "550",
+                False,
+                "TRANSPORT.RULES",
+                "TRANSPORT.RULES.RejectMessage",
+                None,
+            )
+        ],
+        "microsoft_classic",
+    ),
+    (
+        "ms-classic-ja.txt",
+        "microsoft365",
+        [
+            (
+                "taro@contoso.com",
+                "5.1.10",
+                "550",
+                True,
+                "RESOLVER",
+                "RESOLVER.ADR.RecipientNotFound",
+                None,
+            )
+        ],
+        "microsoft_classic",
+    ),
+    (
+        "postfix-multi-dsn.eml",
+        "postfix",
+        [
+            ("alice@example.org", "5.1.1", "550", True, None, None, None),
+            ("carol@example.org", "5.2.2", "552", False, None, None, None),
+        ],
+        "dsn",
+    ),
+    (
+        "base64-report.eml",
+        None,
+        [("dave@example.org", "5.7.1", "550", False, None, None, None)],
+        "dsn",
+    ),
+    (
+        "broken-mime.eml",
+        None,
+        [("ivan@example.org", "5.1.1", "550", True, None, None, None)],
+        "dsn",
+    ),
+    (
+        "exim-qp.eml",
+        "exim",
+        [("j\u00fcrgen@example.org", "5.1.1", "550", True, None, None, None)],
+        "generic_mta",
+    ),
+    (
+        "iso2022jp.eml",
+        None,
+        [("hanako@example.jp", "5.2.2", "550", False, None, None, None)],
+        "generic_mta",
+    ),
+    (
+        "sendmail-cr.eml",
+        "sendmail",
+        [("erin@example.org", "5.1.1", "550", True, None, None, None)],
+        "generic_mta",
+    ),
+    (
+        "mbox-sendmail.mbox",
+        "sendmail",
+        [("erin@example.org", "5.1.1", "550", True, None, None, None)],
+        "generic_mta",
+    ),
+    (
+        "qmail.eml",
+        "qmail",
+        [("frank@example.org", "5.1.1", "550", True, None, None, None)],
+        "generic_mta",
+    ),
+    (
+        "gmail.eml",
+        "gmail",
+        [("grace@example.org", "5.2.1", "550", False, None, None, None)],
+        "generic_mta",
+    ),
+    (
+        "amazonses.eml",
+        "amazonses",
+        [("heidi@example.org", "5.1.1", "550", True, None, None, None)],
+        "amazonses_json",
+    ),
+    (
+        "bare-smtp.txt",
+        None,
+        [(None, "5.7.606", "550", False, None, None, "AS16012609")],
+        "smtp_line",
+    ),
+    (
+        "postfix-log.txt",
+        "postfix",
+        [("judy@example.org", "5.7.509", "550", False, None, None, None)],
+        "smtp_line",
+    ),
+    (
+        "exim-log.txt",
+        None,
+        [("ken@example.org", "5.1.1", "550", True, None, None, None)],
+        "smtp_line",
+    ),
+    (
+        "sendmail-log.txt",
+        None,
+        [("leo@example.org", "5.2.2", None, False, None, None, None)],
+        "smtp_line",
+    ),
+    (
+        "library-exception.txt",
+        None,
+        [(None, "5.7.57", "535", False, None, None, None)],
+        "smtp_line",
+    ),
+    (
+        "dsn-fields.txt",
+        "microsoft365",
+        [("mallory@example.org", "5.4.1", "550", True, None, None, "AS(201806281)")],
+        "dsn",
+    ),
+    ("autoreply.eml", None, [], None),
+    ("arf.eml", None, [], None),
+    ("prose.txt", None, [], None),
+]
+
+
+@pytest.mark.parametrize(("name", "provider", "expected", "layout"), ROWS, ids=[r[0] for r in ROWS])
+def test_sample_decodes_to_expected_recipients(name, provider, expected, layout):
+    result = decode((SAMPLES / name).read_bytes())
+    assert result.is_bounce is bool(expected)
+    assert result.layout == layout
+    if provider:
+        assert result.provider == provider
+    got = [
+        (
+            r.address,
+            r.status,
+            r.reply_code,
+            r.hard_bounce,
+            r.component,
+            r.exception,
+            r.antispam_rule,
+        )
+        for r in result.recipients
+    ]
+    assert got == expected
+    for rcpt in result.recipients:
+        # Invariants shared by every decoded recipient.
+        assert rcpt.permanent is (rcpt.status[0] == "5")
+        assert not (rcpt.hard_bounce and not rcpt.permanent)
+        assert rcpt.diagnostic
+
+
+def test_outlook_com_block_list_rule_is_found():
+    result = decode(
+        "550 5.7.1 Unfortunately, messages from [192.0.2.7] weren't sent. "
+        "Please contact your Internet service provider. (S3150) [AM1EUR02FT001.eop]"
+    )
+    assert result.recipients[0].antispam_rule == "S3150"
+
+
+def test_current_layout_reads_message_hops():
+    result = decode((SAMPLES / "ms-current-01.eml").read_bytes())
+    assert [(h.index, h.from_server, h.delay_seconds) for h in result.hops] == [
+        (1, "mail.example.com", 1),
+        (2, "AM0PR01MB1234.eurprd01.prod.exchangelabs.com", 120),
+    ]
+    assert result.hops[0].with_protocol.startswith("Microsoft SMTP Server")
+    assert result.reporting_mta == "am0pr01mb1234.eurprd01.prod.exchangelabs.com"
+
+
+def test_original_message_headers_are_reported():
+    result = decode((SAMPLES / "postfix-multi-dsn.eml").read_bytes())
+    assert result.original.subject == "Team lunch"
+    assert result.original.message_id == "<lunch-1@example.com>"
+    assert result.to_dict()["original"]["from"] == "Sender <sender@example.com>"
+
+
+def test_status_without_enhanced_code_is_inferred_from_wording():
+    result = decode(
+        "<pat@example.org>: host mx.example.org[192.0.2.1] said: 550 User unknown\n"
+        "This is a permanent error; I could not be delivered."
+    )
+    rcpt = result.recipients[0]
+    assert (rcpt.status, rcpt.status_inferred, rcpt.hard_bounce) == ("5.1.1", True, True)
+
+
+def test_str_and_bytes_inputs_agree():
+    raw = (SAMPLES / "ms-classic-01.eml").read_bytes()
+    assert decode(raw).to_dict() == decode(raw.decode()).to_dict()
