@@ -1,0 +1,88 @@
+"""Benchmark the NDR decoder over a corpus directory (not a test).
+
+usage: python bench/decoder_bench.py CORPUS_DIR [--repeat 5]
+
+Prints messages/second for in-process decode(), then the whole-process CLI
+(`manage.py decode --format json` over the corpus files repeated N times) against
+Sisimai (Perl, Debian package libsisimai-perl) over the same file list, and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from errorcodes.ndr import decode  # noqa: E402
+
+
+def corpus_files(directory: Path) -> list[Path]:
+    """Return the message files of a corpus directory (emails/ inside it if present)."""
+    base = directory / "emails" if (directory / "emails").is_dir() else directory
+    return sorted(
+        p for p in base.iterdir() if p.is_file() and p.suffix in (".eml", ".txt", ".mbox")
+    )
+
+
+def bench_in_process(files: list[Path], repeat: int) -> float:
+    """Return messages per second for decode() on data already in memory."""
+    blobs = [p.read_bytes() for p in files]
+    for blob in blobs:  # warm up imports and caches
+        decode(blob)
+    start = time.perf_counter()
+    for _ in range(repeat):
+        for blob in blobs:
+            decode(blob)
+    return len(blobs) * repeat / (time.perf_counter() - start)
+
+
+def timed(cmd: list[str]) -> float:
+    """Run ``cmd`` with output discarded; return wall-clock seconds."""
+    start = time.perf_counter()
+    subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    files = corpus_files(args.corpus)
+    if not files:
+        print(f"no message files in {args.corpus}", file=sys.stderr)
+        return 2
+    paths = [str(p) for p in files] * args.repeat
+    n = len(paths)
+    print(f"corpus: {len(files)} files x {args.repeat} = {n} messages")
+    rate = bench_in_process(files, args.repeat)
+    print(f"in-process decode(): {rate:,.0f} msgs/s ({1000 / rate:.3f} ms/msg)")
+
+    cli = timed([sys.executable, str(ROOT / "manage.py"), "decode", "--format", "json", *paths])
+    print(f"CLI (manage.py decode --format json): {cli:.2f} s, {n / cli:,.0f} msgs/s")
+
+    perl = shutil.which("perl")
+    probe = perl and subprocess.run(
+        [perl, "-MSisimai", "-e", "print $Sisimai::VERSION"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if not probe or probe.returncode != 0:
+        print("Sisimai not installed (apt-get install libsisimai-perl): no comparison")
+        return 0
+    driver = Path(__file__).with_name("sisimai_driver.pl")
+    sisimai = timed([perl, str(driver), *paths])
+    print(f"Sisimai {probe.stdout.strip()} (perl): {sisimai:.2f} s, {n / sisimai:,.0f} msgs/s")
+    print(f"ratio: our CLI is {sisimai / cli:.1f}x faster than Sisimai (target >= 2x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
