@@ -2,51 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from django.core.management.base import BaseCommand
-from django.db.utils import OperationalError, ProgrammingError
 
-from errorcodes.ndr.cli import EntryLookup, run
-
-# "5.7.501-5.7.520" in ErrorCode.also_matches.
-RANGE_RE = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})-\1\.\2\.(\d{1,3})$")
-
-
-def build_entry_lookup() -> EntryLookup | None:
-    """Load every directory status once; return None when the database is not usable."""
-    from errorcodes.models import ErrorCode
-
-    try:
-        rows = list(ErrorCode.objects.values_list("slug", "status", "also_matches"))
-    except (OperationalError, ProgrammingError):
-        return None
-    exact: dict[str, str] = {}
-    ranges: list[tuple[str, int, int, str]] = []
-    for slug, status, also in rows:
-        if status:
-            exact.setdefault(status.strip(), slug)
-        for token in (also or "").split():
-            match = RANGE_RE.match(token)
-            if match:
-                prefix = f"{match.group(1)}.{match.group(2)}."
-                ranges.append((prefix, int(match.group(3)), int(match.group(4)), slug))
-            else:
-                exact.setdefault(token, slug)
-
-    def lookup(status: str | None, exception: str | None) -> str | None:
-        for key in (exception, status):
-            if key and key in exact:
-                return exact[key]
-        if status and status.count(".") == 2:
-            prefix, _, detail = status.rpartition(".")
-            if detail.isdigit():
-                for start_prefix, low, high, slug in ranges:
-                    if start_prefix == prefix + "." and low <= int(detail) <= high:
-                        return slug
-        return None
-
-    return lookup
+from errorcodes.lookup import EntryIndex
+from errorcodes.ndr.cli import run
 
 
 class Command(BaseCommand):
@@ -62,7 +21,7 @@ class Command(BaseCommand):
         code = run(
             options["files"],
             fmt=options["format"],
-            entry_lookup=build_entry_lookup(),
+            entry_lookup=EntryIndex.load(),
             stdout=self.stdout._out,
             stderr=self.stderr._out,
         )
