@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     # gunicorn behave the same.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_ratelimit",
     "errorcodes",
 ]
 
@@ -93,6 +94,24 @@ DATABASES = {
     )
 }
 
+# Cache: Redis when REDIS_URL is set (shared by every instance), else memory
+# local to each process.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+# django-ratelimit 4.1 predates Django's own Redis backend and warns about any
+# backend it has no list entry for; Django's Redis and local-memory caches both
+# implement the atomic add/incr it relies on.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # django-ratelimit wants a cache shared between processes. Without Redis each
+    # gunicorn worker counts on its own, so a client gets up to (workers x limit):
+    # still a limit, and the zero-setup default needs no server.
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -126,6 +145,17 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # Bounce Decoder settings
 # The shipped directory content that sync_directory installs.
 DIRECTORY_FIXTURES_DIR = BASE_DIR / "fixtures"
+# Largest bounce (paste or upload) the decoder accepts, in bytes; bigger gets 413.
+DECODER_MAX_BYTES = int(os.environ.get("DECODER_MAX_BYTES", str(1024 * 1024)))
+# Decode requests per client (IP address), e.g. "30/m" or "500/h".
+DECODER_RATE_LIMIT = os.environ.get("DECODER_RATE_LIMIT", "30/m")
+
+# Uploads: a pasted NDR carries other people's addresses, so nothing may touch
+# the disk. Everything up to the decoder's limit (plus room for the form's own
+# fields) stays in memory; the views refuse larger bodies before reading them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = DECODER_MAX_BYTES + 64 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DECODER_MAX_BYTES + 64 * 1024
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 LOGGING = {
     "version": 1,
