@@ -1,6 +1,20 @@
+from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
 
+from .diagnosis import diagnose, report_to_dict
+from .forms import DecodeForm, too_large_error
+from .inputs import InputError, declared_too_large, read_api_input
 from .models import Component, ErrorCode, FaqEntry, Provider, SenderTool
+from .ndr import decode
+
+
+def decoder_rate(group, request) -> str:
+    return settings.DECODER_RATE_LIMIT
 
 
 def directory(request):
@@ -20,3 +34,51 @@ def directory(request):
 def code_detail(request, slug):
     code = get_object_or_404(ErrorCode.objects.select_related("component", "provider"), slug=slug)
     return render(request, "errorcodes/code_detail.html", {"code": code})
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="ip", rate=decoder_rate, method="POST", block=False, group="decode")
+def decode_page(request):
+    """The paste-or-upload form, and the diagnosis on the same page."""
+    if request.method != "POST":
+        example = ErrorCode.objects.filter(slug=request.GET.get("example", "")).first()
+        initial = {"text": example.example_bounce} if example else {}
+        return render(request, "errorcodes/decode.html", {"form": DecodeForm(initial=initial)})
+    if getattr(request, "limited", False):
+        response = render(request, "errorcodes/decode_limited.html", status=429)
+        response["Retry-After"] = "60"
+        return response
+    if declared_too_large(request):
+        context = {"form": DecodeForm(), "body_errors": too_large_error().messages}
+        return render(request, "errorcodes/decode.html", context, status=413)
+    form = DecodeForm(request.POST, request.FILES)
+    if not form.is_valid():
+        status = 413 if form.has_error("__all__", "too_large") else 400
+        return render(request, "errorcodes/decode.html", {"form": form}, status=status)
+    report = diagnose(decode(form.cleaned_data["data"]))
+    return render(request, "errorcodes/decode.html", {"form": form, "report": report})
+
+
+@csrf_exempt
+@sensitive_post_parameters()
+@ratelimit(key="ip", rate=decoder_rate, method="POST", block=False, group="decode")
+def api_decode(request):
+    """POST a bounce, get the decoder's result as JSON."""
+    if request.method != "POST":
+        response = JsonResponse({"error": "Use POST."}, status=405)
+        response["Allow"] = "POST"
+        return response
+    if getattr(request, "limited", False):
+        response = JsonResponse({"error": "Too many requests; try again in a minute."}, status=429)
+        response["Retry-After"] = "60"
+        return response
+    try:
+        data = read_api_input(request)
+    except InputError as error:
+        return JsonResponse({"error": error.message}, status=error.status)
+    report = diagnose(decode(data))
+    return JsonResponse(
+        report_to_dict(report, lambda entry: request.build_absolute_uri(entry.get_absolute_url())),
+        json_dumps_params={"ensure_ascii": False},
+    )

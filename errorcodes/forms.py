@@ -1,0 +1,61 @@
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+
+def too_large_error() -> ValidationError:
+    limit = filesizeformat(settings.DECODER_MAX_BYTES)
+    return ValidationError(
+        f"That is more than {limit}. A bounce message is much smaller: paste only the "
+        "bounce itself, without the attachments of the original message.",
+        code="too_large",
+    )
+
+
+class DecodeForm(forms.Form):
+    text = forms.CharField(
+        label="Bounce message or SMTP error line",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 14,
+                "spellcheck": "false",
+                "autocomplete": "off",
+                "placeholder": "Paste the whole bounce (NDR), the \u201cDiagnostic information "
+                "for administrators\u201d part, or an SMTP line such as\n"
+                "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found "
+                "by SMTP address lookup",
+            }
+        ),
+    )
+    file = forms.FileField(
+        label="Or upload a saved bounce",
+        required=False,
+        help_text="A raw message (.eml) or a text file (.txt).",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".eml,.txt,.mbox,message/rfc822,text/plain"}
+        ),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        text = cleaned.get("text") or ""
+        if upload:
+            if upload.size > settings.DECODER_MAX_BYTES:
+                raise too_large_error()
+            cleaned["data"] = upload.read()
+        elif text.strip():
+            if len(text.encode("utf-8", "surrogatepass")) > settings.DECODER_MAX_BYTES:
+                raise too_large_error()
+            cleaned["data"] = text
+        else:
+            raise ValidationError(
+                "Paste a bounce message or an SMTP error line, or choose a file to upload.",
+                code="empty",
+            )
+        if upload and not cleaned["data"].strip():
+            raise ValidationError("The uploaded file is empty.", code="empty")
+        return cleaned

@@ -1,0 +1,79 @@
+"""Reading a bounce out of an HTTP request, within the decoder's size limit."""
+
+import json
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
+
+# Room for multipart boundaries and the form's other fields around the bounce.
+FORM_OVERHEAD = 64 * 1024
+RAW_TYPES = {"text/plain", "message/rfc822", "application/octet-stream"}
+
+
+class InputError(Exception):
+    """The request carries no usable bounce; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def declared_length(request: HttpRequest) -> int:
+    """Return the body size the client declared (0 when absent or garbled)."""
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+def declared_too_large(request: HttpRequest) -> bool:
+    """True when the declared body size is over the limit, before anything is read."""
+    return declared_length(request) > settings.DECODER_MAX_BYTES + FORM_OVERHEAD
+
+
+def too_large_message() -> str:
+    return f"The bounce is larger than the {settings.DECODER_MAX_BYTES} byte limit."
+
+
+def read_api_input(request: HttpRequest) -> bytes | str:
+    """Return the bounce sent to the API as a raw body, JSON or multipart upload."""
+    if declared_too_large(request):
+        raise InputError(413, too_large_message())
+    # WSGI reads nothing without a length, so a chunked body arrives empty too.
+    if declared_length(request) == 0:
+        raise InputError(400, "The request holds no bounce text.")
+    content_type = request.content_type or ""
+    try:
+        if content_type in RAW_TYPES:
+            data = request.read(settings.DECODER_MAX_BYTES + 1)
+        elif content_type == "application/json":
+            data = json_text(request.read(settings.DECODER_MAX_BYTES + FORM_OVERHEAD))
+        elif content_type == "multipart/form-data":
+            upload = request.FILES.get("file")
+            data = upload.read() if upload else request.POST.get("text", "")
+        else:
+            raise InputError(
+                415,
+                "Send the bounce as text/plain, message/rfc822, application/json "
+                '{"text": "..."} or a multipart/form-data upload named "file".',
+            )
+    except MultiPartParserError as exc:
+        raise InputError(400, "The multipart body could not be read.") from exc
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+    if size > settings.DECODER_MAX_BYTES:
+        raise InputError(413, too_large_message())
+    if not data.strip():
+        raise InputError(400, "The request holds no bounce text.")
+    return data
+
+
+def json_text(body: bytes) -> str:
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(400, "The body is not valid JSON.") from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
+        raise InputError(400, 'Send a JSON object with a "text" string.')
+    return payload["text"]
