@@ -1,0 +1,162 @@
+"""The decoder page: paste or upload a bounce, read the diagnosis."""
+
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+pytestmark = pytest.mark.django_db
+
+SAMPLES = Path(__file__).parent / "ndr" / "samples"
+
+
+def sample(name: str) -> str:
+    return (SAMPLES / name).read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit():
+    cache.clear()
+
+
+def post(client, **data):
+    return client.post("/decode/", data)
+
+
+def test_form_page_explains_what_to_paste_and_promises_privacy(client):
+    page = client.get("/decode/").content.decode()
+    assert '<form method="post" enctype="multipart/form-data"' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert "never stored, cached or logged" in page
+    assert "Show original" in page  # how to get the raw message out of Gmail
+    assert "View message source" in page  # Outlook on the web
+    assert 'accept=".eml,.txt' in page
+
+
+def test_microsoft_current_layout_is_explained_with_the_directory_fix(client):
+    response = post(client, text=sample("ms-current-01.eml"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "A bounce from <strong>Microsoft 365 (Exchange Online)</strong>" in page
+    assert "bob@contoso.com" in page
+    assert '<span class="status">5.1.10</span>' in page
+    assert "RESOLVER.ADR.RecipientNotFound" in page
+    assert "Don&#x27;t retry: the address itself is bad." in page
+    assert "How to fix it" in page
+    assert 'href="/codes/' in page
+    assert "Message hops" in page
+    assert "120 s" in page  # the delay of the second hop
+
+
+def test_classic_layout_names_the_recipient_and_links_its_entry(client):
+    page = post(client, text=sample("ms-classic-01.eml")).content.decode()
+    assert "jane.doe@contoso.com" in page
+    assert '<span class="reply">550</span> <span class="status">5.1.1</span>' in page
+    assert 'href="/codes/5-1-1/"' in page
+
+
+def test_every_recipient_of_a_multi_recipient_bounce_gets_its_own_diagnosis(client):
+    page = post(client, text=sample("postfix-multi-dsn.eml")).content.decode()
+    assert "2 recipients were not delivered." in page
+    assert page.count('<article class="recipient"') == 2
+    assert "alice@example.org" in page and "carol@example.org" in page
+    # 5.2.2 has no Microsoft entry yet: it still gets the standard meaning.
+    assert "Generic explanation" in page
+
+
+def test_a_log_line_is_decoded(client):
+    page = post(client, text=sample("postfix-log.txt")).content.decode()
+    assert "judy@example.org" in page
+    assert '<span class="status">5.7.509</span>' in page
+
+
+def test_upload_of_a_saved_bounce(client):
+    upload = SimpleUploadedFile("bounce.eml", (SAMPLES / "ms-classic-01.eml").read_bytes())
+    response = client.post("/decode/", {"file": upload})
+    assert response.status_code == 200
+    assert "jane.doe@contoso.com" in response.content.decode()
+
+
+def test_something_that_is_not_a_bounce_says_so(client):
+    page = post(client, text=sample("prose.txt")).content.decode()
+    assert "This does not look like a bounce." in page
+    assert "Diagnostic information for administrators" in page
+    assert '<article class="recipient"' not in page
+
+
+def test_empty_input_is_a_form_error(client):
+    response = post(client, text="   ")
+    assert response.status_code == 400
+    assert "Paste a bounce message or an SMTP error line" in response.content.decode()
+
+
+def test_oversized_paste_is_refused_with_413(client, settings):
+    settings.DECODER_MAX_BYTES = 1000
+    response = post(client, text="550 5.1.1 unknown user " * 100)
+    assert response.status_code == 413
+    assert "That is more than" in response.content.decode()
+
+
+def test_oversized_body_is_refused_before_it_is_read(client, settings):
+    settings.DECODER_MAX_BYTES = 1000
+    response = client.generic(
+        "POST",
+        "/decode/",
+        b"x" * 10,
+        content_type="application/x-www-form-urlencoded",
+        CONTENT_LENGTH=str(10_000_000),
+    )
+    assert response.status_code == 413
+
+
+def test_binary_garbage_is_answered_calmly(client):
+    upload = SimpleUploadedFile("noise.bin", bytes(range(256)) * 40)
+    response = client.post("/decode/", {"file": upload})
+    assert response.status_code == 200
+    assert "This does not look like a bounce." in response.content.decode()
+
+
+def test_hostile_html_in_a_paste_is_shown_as_text(client):
+    hostile = (
+        "550 5.1.1 <script>alert('x')</script> <img src=x onerror=alert(1)> "
+        "user unknown\nFinal-Recipient: rfc822; <b>evil</b>@example.com"
+    )
+    page = post(client, text=hostile).content.decode()
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+
+
+def test_code_pages_link_to_the_decoder_prefilled_with_their_example(client):
+    page = client.get("/codes/5-4-1/").content.decode()
+    assert 'href="/decode/?example=5-4-1"' in page
+    prefilled = client.get("/decode/?example=5-4-1").content.decode()
+    assert "Recipient address rejected: Access denied" in prefilled
+
+
+def test_the_form_requires_csrf(client):
+    csrf_client = type(client)(enforce_csrf_checks=True)
+    response = csrf_client.post("/decode/", {"text": "550 5.1.1 user unknown"})
+    assert response.status_code == 403
+
+
+def test_too_many_decodes_get_429(client, settings):
+    settings.DECODER_RATE_LIMIT = "2/m"
+    for _ in range(2):
+        assert post(client, text="550 5.1.1 user unknown").status_code == 200
+    response = post(client, text="550 5.1.1 user unknown")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    assert "Too many bounces at once" in response.content.decode()
+
+
+def test_nothing_pasted_reaches_the_logs(client, caplog):
+    caplog.set_level("DEBUG")
+    secret = "unique.person.4711@contoso.com"
+    post(client, text=f"Final-Recipient: rfc822; {secret}\nStatus: 5.1.1\n")
+    client.generic(
+        "POST", "/api/decode", f"550 5.1.1 <{secret}> unknown", content_type="text/plain"
+    )
+    post(client, text="")  # an error path too
+    assert secret not in caplog.text
