@@ -24,6 +24,7 @@ HARD_STATUSES = frozenset({"5.1.1", "5.1.2", "5.1.3", "5.1.6", "5.1.10", "5.1.0"
 SOFT_REASONS = frozenset(
     {
         "mailbox_full",
+        "filtered",
         "message_too_big",
         "disabled",
         "spam",
@@ -34,6 +35,33 @@ SOFT_REASONS = frozenset(
         "system",
     }
 )
+# Statuses about the sender's own address ("5.1.7 bad sender mailbox", "5.1.8 bad sender's
+# system address"): the recipient is not at fault.
+SENDER_STATUSES = frozenset({"5.1.7", "5.1.8", "4.1.7", "4.1.8"})
+# Reasons whose wording says the recipient's domain can never take mail: hard even when
+# the server filed them under security ("550 5.7.27 Host does not accept mail").
+ALWAYS_HARD_REASONS = frozenset({"null_mx"})
+# The SMTP command a rejection answered: Postfix "(in reply to end of DATA command)",
+# Exim "SMTP error from remote mail server after RCPT TO:<...>", Sendmail ">>> DATA".
+COMMAND_RE = re.compile(
+    r"in reply to (?:the )?(rcpt to|mail from|end of data|data|helo|ehlo)\b"
+    r"|after (rcpt to|mail from|end of data|data|helo|ehlo)\b"
+    r"|^>>> ?(rcpt to|mail from|data|helo|ehlo)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+# The stock words a recipient-side filter answers with after DATA.
+FILTER_USER_WORDS = ("user unknown", "unknown user")
+# Wording about the sender's address, not the recipient's ("Domain of sender address ...").
+SENDER_WORDS = (
+    "sender address",
+    "domain of sender",
+    "sender domain",
+    "envelope sender",
+    "sender rejected",
+)
+# Reasons read from catch-all words ("rejected", "denied", "try later"): an address status
+# code (X.1.1, X.1.10...) says more.
+WEAK_REASONS = frozenset({"policy"})
 # Wording that says the failure is temporary and the sender's system will keep trying.
 TEMPORARY_WORDS = (
     "temporary",
@@ -124,8 +152,27 @@ def pick_status(dsn_status: str | None, diagnostics: list[str]) -> str | None:
     return coded[0] if coded else None
 
 
-def finish(rcpt: Recipient, evidence: str, dsn_status: str | None = None) -> None:
-    """Fill status, reply code, Microsoft details and the flags of one recipient."""
+def smtp_command(text: str) -> str | None:
+    """Return the SMTP command the last quoted rejection answered: RCPT, MAIL, DATA or HELO."""
+    last = None
+    for match in COMMAND_RE.finditer(text[:20000]):
+        last = next(g for g in match.groups() if g)
+    if last is None:
+        return None
+    word = last.lower()
+    if word.endswith("data"):
+        return "DATA"
+    return {"rcpt to": "RCPT", "mail from": "MAIL"}.get(word, "HELO")
+
+
+def finish(
+    rcpt: Recipient, evidence: str, dsn_status: str | None = None, context: str = ""
+) -> None:
+    """Fill status, reply code, Microsoft details and the flags of one recipient.
+
+    ``context`` is the bounce text around this recipient, read for the SMTP command
+    the rejection answered when the diagnostic does not say.
+    """
     texts = [t for t in (rcpt.diagnostic, evidence) if t]
     # An extractor that read a status from a field of its own has the final word.
     rcpt.status = rcpt.status or pick_status(dsn_status, [rcpt.diagnostic or "", evidence])
@@ -155,15 +202,44 @@ def finish(rcpt: Recipient, evidence: str, dsn_status: str | None = None) -> Non
     rcpt.permanent = cls == "5"
     if rcpt.action is None:
         rcpt.action = {"5": "failed", "4": "delayed", "2": "delivered"}.get(cls)
-    rcpt.hard_bounce = rcpt.permanent and _is_hard(
-        rcpt.status, reason.reason if reason else None, reason.hard if reason else None
-    )
+    command = smtp_command(joined) or (smtp_command(context) if context else None)
+    low = joined.lower()
+    if any(w in low for w in SENDER_WORDS) or rcpt.status in SENDER_STATUSES:
+        rcpt.hard_bounce = False
+        return
+    name = reason.reason if reason else None
+    if not rcpt.permanent:
+        # A temporary "4.1.1 user unknown" still says the address is bad.
+        rcpt.hard_bounce = rcpt.status == "4.1.1" and name == "user_unknown"
+        return
+    if (
+        command == "DATA"
+        and any(w in low for w in FILTER_USER_WORDS)
+        and (rcpt.status_inferred or rcpt.status not in HARD_STATUSES)
+    ):
+        # "550 Unknown user" after the message was sent: the recipient's filter speaking
+        # (Japanese carriers answer so for a blocked sender); the address was accepted.
+        rcpt.hard_bounce = False
+        return
+    rcpt.hard_bounce = _is_hard(rcpt.status, name, reason.hard if reason else None, command)
 
 
-def _is_hard(status: str, reason: str | None, reason_hard: bool | None) -> bool:
+def _is_hard(
+    status: str, reason: str | None, reason_hard: bool | None, command: str | None
+) -> bool:
+    """Return True when the failure says the address itself is bad."""
     subject = status.split(".")[1] if "." in status else "0"
-    if subject == "7":
+    if reason in ALWAYS_HARD_REASONS:
+        return True
+    if subject == "7" or status[1:] == ".2.0":
+        # Security/policy, and "other mailbox status": the address may be fine.
         return False
+    if command in ("MAIL", "HELO"):
+        # Rejected before any recipient was named: not about the recipient.
+        return False
+    if reason in WEAK_REASONS and status in HARD_STATUSES:
+        # "550 5.1.0 Address rejected.": a bare "rejected" does not outweigh the status.
+        return True
     if reason_hard is not None and (reason_hard or reason in SOFT_REASONS):
         return reason_hard
     return status in HARD_STATUSES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import classify, dsn, extractors
+from .extractors import generic_mta
 from .extractors.base import ADDRESS_RE, squeeze
 from .result import DecodeResult, OriginalMessage, Recipient
 from .source import Source, decode_header_value, load
@@ -61,8 +62,9 @@ def _decode(data: bytes | str) -> DecodeResult:
         layout = "headers"
         recipients, evidence = _fallback_recipients(src)
         dsn_statuses = [None] * len(recipients)
+    context = src.text if len(recipients) == 1 else ""
     for rcpt, ev, status in zip(recipients, evidence, dsn_statuses, strict=False):
-        classify.finish(rcpt, ev, status)
+        classify.finish(rcpt, ev, status, context)
     result.recipients = recipients
     result.layout = layout
     per_message = report.message if report else {}
@@ -151,10 +153,16 @@ def _bounce_by_headers(src: Source) -> bool:
         return True
     sender = src.header("from").lower()
     subject = src.header("subject").lower()
-    return bool(src.header("x-failed-recipients")) or (
-        ("mailer-daemon" in sender or "postmaster" in sender)
-        and any(w in subject for w in classify.BOUNCE_SUBJECT_WORDS)
-    )
+    if src.header("x-failed-recipients"):
+        return True
+    if any(w in subject for w in classify.BOUNCE_SUBJECT_WORDS) and (
+        "mailer-daemon" in sender or "postmaster" in sender
+    ):
+        return True
+    # "Message could not be delivered to mobile. Error: No valid recipients": the
+    # prose says bounce and the attached original names the recipient.
+    low = src.text[:5000].lower()
+    return src.original is not None and any(p in low for p in generic_mta.BOUNCE_PROSE)
 
 
 def _fallback_recipients(src: Source) -> tuple[list[Recipient], list[str]]:

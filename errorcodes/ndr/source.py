@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
+from email.parser import HeaderParser
 
 # Inputs larger than this are cut: a bounce's useful part is at the top, and
 # bounding the input keeps every later step bounded too.
@@ -56,14 +57,15 @@ ORIGINAL_MARKER_RE = re.compile(
     r"|[-=*_ \t]{0,12}(?:this is a copy of the message|below this line is a copy|message headers follow|"  # noqa: E501
     r"original message follows|original message headers|unsent message below|undelivered message follows|"  # noqa: E501
     r"headers of the original message|the header of the original message|returned mail follows|"
-    r"the text you sent follows|content-type: message/rfc822))",
+    r"the text you sent follows|content-type: message/rfc822|original mail as follows|"
+    r"included is a copy of the message header))",
     re.IGNORECASE | re.MULTILINE,
 )
 # Two header lines in a row inside the body: an embedded copy of the original
 # ("Received: from ..." / "Return-Path: <...>" / "Message-ID: <...>").
 EMBEDDED_HEADERS_RE = re.compile(
     r"^(?:Received|Return-Path|Delivered-To|DKIM-Signature|X-Received|Message-I[Dd]|"
-    r"Authentication-Results|MIME-Version|X-Mailer|User-Agent|Date|From|To|Subject|Reply-To):[ \t][^\n]{0,2000}\n"  # noqa: E501
+    r"Authentication-Results|MIME-Version|X-Mailer|User-Agent|Date|From|To|Subject|Reply-To):[ \t]?\S[^\n]{0,2000}\n"  # noqa: E501
     r"(?:[ \t][^\n]{0,2000}\n){0,20}"
     r"(?:Received|Return-Path|Delivered-To|DKIM-Signature|X-Received|Message-I[Dd]|Authentication-Results|"
     r"MIME-Version|X-Mailer|User-Agent|Date|From|To|Subject|Reply-To|Content-Type|X-[\w-]{1,60}):",
@@ -94,6 +96,15 @@ CHARSET_ALIASES = {
     "iso-8859-8-i": "iso-8859-8",
     "windows-874": "cp874",
 }
+# The first MIME delimiter line of a body: "--AFBEFE4C38DB.1576657200/mx.example.net".
+BOUNDARY_LINE_RE = re.compile(r"^--([\x21-\x7e][\x20-\x7e]{0,68}[\x21-\x7e])[ \t]{0,10}$", re.M)
+# The part header of the attached original: "Content-Type: message/rfc822".
+ORIGINAL_PART_RE = re.compile(
+    rb"^content-type:[ \t]{0,10}(?:message/rfc822|message/global|text/rfc822-headers)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Trimming a short tail is not worth it (and keeps small pastes exactly as given).
+TRIM_MIN_BYTES = 512
 DSN_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
 RFC822_TYPES = frozenset({"message/rfc822", "message/global", "message/partial"})
 HEADERS_TYPES = frozenset({"text/rfc822-headers", "message/global-headers"})
@@ -215,6 +226,7 @@ def load(data: bytes | str) -> Source:
     raw = MBOX_FROM_RE.sub(b"", raw, count=1)
     if not _looks_like_message(raw):
         return _load_text(decode_bytes(raw))
+    raw = _trim_original(raw)
     try:
         msg = email.message_from_bytes(raw.lstrip(b"\n"), policy=policy.compat32)
     except Exception:  # the parser is lenient, but never trust it on hostile input
@@ -228,6 +240,24 @@ def load(data: bytes | str) -> Source:
     _walk(msg, src, texts, depth=0)
     _finish_text(src, "\n".join(texts))
     return src
+
+
+def _trim_original(raw: bytes) -> bytes:
+    """Drop the body of the attached original message: only its headers are read.
+
+    Parsing the original's body (often the biggest part, with its own attachments)
+    was most of the parser's time.  The original is the last part of a report.
+    """
+    found = ORIGINAL_PART_RE.search(raw, 0, 400_000)
+    if found is None:
+        return raw
+    part_headers_end = raw.find(b"\n\n", found.end(), found.end() + 4000)
+    if part_headers_end < 0:
+        return raw
+    inner_headers_end = raw.find(b"\n\n", part_headers_end + 2, part_headers_end + 200_000)
+    if inner_headers_end < 0 or len(raw) - inner_headers_end < TRIM_MIN_BYTES:
+        return raw
+    return raw[: inner_headers_end + 2]
 
 
 def _load_text(text: str) -> Source:
@@ -261,7 +291,8 @@ def _headers_from_text(text: str) -> Message | None:
         return None
     block = "\n".join(line.lstrip(">") for line in lines[start : start + 400])
     try:
-        msg = email.message_from_string(block, policy=policy.compat32)
+        # Headers only: the pasted original's body is never read.
+        msg = HeaderParser(policy=policy.compat32).parsestr(block, headersonly=True)
     except Exception:
         return None
     return msg if len(msg.keys()) else None
@@ -288,6 +319,9 @@ def _walk(part: Message, src: Source, texts: list[str], depth: int) -> None:
         if src.original is None:
             src.original = _headers_from_text(_body_text(part))
         return
+    if ctype.startswith("multipart/") and not part.is_multipart():
+        _walk_broken_multipart(part, ctype, src, texts, depth)
+        return
     if part.is_multipart():
         payload = part.get_payload()
         if isinstance(payload, list):
@@ -311,6 +345,35 @@ def _walk(part: Message, src: Source, texts: list[str], depth: int) -> None:
             # Some MTAs label the delivery-status part text/plain.
             src.dsn_blocks.append(body)
         texts.append(body)
+
+
+def _walk_broken_multipart(
+    part: Message, ctype: str, src: Source, texts: list[str], depth: int
+) -> None:
+    """Read a multipart whose boundary parameter is missing or wrong.
+
+    Seen: a boundary that differs from the one used in the body by a character, and
+    a "boundary=" continuation line without its leading space.  Re-parse with the
+    first delimiter line of the body; with none, the body is plain text.
+    """
+    payload = part.get_payload()
+    if not isinstance(payload, str):
+        return
+    found = BOUNDARY_LINE_RE.search(payload[:20000])
+    if found:
+        head = f'Content-Type: {ctype}; boundary="{found.group(1)}"\n\n'
+        try:
+            repaired = email.message_from_string(head + payload, policy=policy.compat32)
+        except Exception:
+            repaired = None
+        if repaired is not None and repaired.is_multipart():
+            if ctype == "multipart/report" and not src.report_type:
+                src.report_type = str(part.get_param("report-type") or "").lower()
+            _walk(repaired, src, texts, depth + 1)
+            return
+    if "final-recipient:" in payload[:200000].lower():
+        src.dsn_blocks.append(payload)
+    texts.append(payload)
 
 
 def _body_text(part: Message) -> str:

@@ -24,7 +24,10 @@ REPLY_ENHANCED_RE = re.compile(
     r"(?<![\w.-])([245][0-5]\d)[ -]['\"]?#?([245]\.[0-7]\.\d{1,3})(?![\w]|\.\d)"
 )
 # Reply code on its own: "said: 550 Unknown user", "<<< 554 Transaction failed".
-REPLY_RE = re.compile(r"(?<![\w.:/-])([245][0-5]\d)(?:[ -](?=\S)|$)", re.MULTILINE)
+# Zoho: "ERROR_CODE :421, ..." (a colon after a space, not a time "12:550" or a port).
+REPLY_RE = re.compile(
+    r"(?<![\w./-])(?<!\S:)([245][0-5]\d)(?:[ -](?=\S)|[,:](?=\s)|$)", re.MULTILINE
+)
 # Microsoft exception identifier: "RESOLVER.ADR.RecipientNotFound",
 # "STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded".
 MS_EXCEPTION_RE = re.compile(

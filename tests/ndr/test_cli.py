@@ -85,7 +85,10 @@ def test_management_command_works_without_a_migrated_database(tmp_path):
 
 
 def test_management_command_in_process_prints_json(monkeypatch):
-    monkeypatch.setattr("errorcodes.management.commands.decode.build_entry_lookup", lambda: None)
+    # No directory: entries are null (the command's loader is stubbed out).
+    monkeypatch.setattr(
+        "errorcodes.management.commands.decode.EntryIndex.load", classmethod(lambda cls: None)
+    )
     out = io.StringIO()
     call_command("decode", str(SAMPLES / "gmail.eml"), format="json", stdout=out)
     assert json.loads(out.getvalue())["provider"] == "gmail"

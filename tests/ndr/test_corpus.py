@@ -31,7 +31,7 @@ def test_corpus_meets_the_accuracy_targets(tmp_path, capsys):
     _scorer().main([str(CORPUS / "expected.json"), str(results), "--json"])
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["missing"] == 0
-    assert summary["all"]["percent"] >= 92.0  # issue target: 95
+    assert summary["all"]["percent"] >= 95.0
     assert summary["microsoft"]["percent"] == 100.0
-    assert summary["reply"]["percent"] >= 92.0  # issue target: 95
-    assert summary["hard"]["percent"] >= 80.0  # issue target: 90
+    assert summary["reply"]["percent"] >= 95.0
+    assert summary["hard"]["percent"] >= 90.0

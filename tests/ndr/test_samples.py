@@ -187,6 +187,28 @@ ROWS = [
         [("mallory@example.org", "5.4.1", "550", True, None, None, "AS(201806281)")],
         "dsn",
     ),
+    # Broken MIME: the header's boundary differs from the body's by a character.
+    (
+        "postfix-bad-boundary.eml",
+        "postfix",
+        [("oscar@example.org", "4.7.0", "421", False, None, None, None)],
+        "dsn",
+    ),
+    # IMail: the reason comes before the address on its line.
+    (
+        "imail-reason-first.eml",
+        None,
+        [("peggy@example.org", "5.1.1", None, True, None, None, None)],
+        "generic_mta",
+    ),
+    # "Unknown user" after DATA is a filter's answer, not a bad address; the
+    # "please contact <support@...>" address is not a recipient.
+    (
+        "postfix-data-filter.eml",
+        "postfix",
+        [("quinn@example.jp", "5.1.1", "550", False, None, None, None)],
+        "generic_mta",
+    ),
     ("autoreply.eml", None, [], None),
     ("arf.eml", None, [], None),
     ("prose.txt", None, [], None),

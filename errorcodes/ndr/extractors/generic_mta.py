@@ -15,7 +15,7 @@ import re
 
 from ..result import Recipient
 from ..source import Source
-from ..statuscodes import ENHANCED_RE, REPLY_ENHANCED_RE, REPLY_RE
+from ..statuscodes import ENHANCED_RE, REPLY_ENHANCED_RE, REPLY_RE, infer_reason
 from .base import ADDRESS_RE, Extraction, first_host, squeeze
 
 # Prose that marks a text as a bounce even when it was pasted without headers.
@@ -68,6 +68,14 @@ SYSTEM_LOCALS = (
     "no-reply",
     "root",
 )
+# Words before an address that give it a role other than failed recipient:
+# "please contact <support@example.net>", "From: sender@example.com",
+# "MAIL FROM: sender@example.com", "Reply-To: ...", "Message-ID: <...@example.com>".
+NOT_RECIPIENT_RE = re.compile(
+    r"(?:\bcontact|\bwrite to|\bsend mail to|\bmailto:|\bfrom:|\bfrom|\bsender:?|"
+    r"\breply-to:|\breturn-path:|\bmessage-id:|\bcc:|\bbcc:)[ \t<\"'(]{0,5}$",
+    re.IGNORECASE,
+)
 MAX_BLOCK = 4000
 
 
@@ -84,6 +92,10 @@ def extract(src: Source) -> Extraction | None:
     for match in ADDRESS_RE.finditer(text):
         addr = match.group(0).strip(".").lower()
         if addr in exclude or (failed_set and addr not in failed_set):
+            continue
+        if addr not in firsts and not failed_set and _not_a_recipient(text, match.start()):
+            # Judged on its first mention: "please contact <postmaster@...>".
+            exclude.add(addr)
             continue
         firsts.setdefault(addr, match.start())
     if len(firsts) > 1:
@@ -104,12 +116,36 @@ def extract(src: Source) -> Extraction | None:
         else:
             block = block[len(addr) :]
         diagnostic = diagnostic_of(block)
+        if not (diagnostic and (infer_reason(diagnostic) or ENHANCED_RE.search(diagnostic))):
+            # IMail "Unknown user: user@example.com", Notes "User not listed in public
+            # Name & Address Book\nuser@example.com": the reason comes before the address.
+            before = _words_before(text, pos)
+            if before and infer_reason(before):
+                diagnostic = squeeze(f"{before} {addr}")
         recipients.append(
             Recipient(address=addr, diagnostic=diagnostic, remote_mta=_remote_of(block))
         )
     if not any(r.diagnostic for r in recipients) and not src.is_message:
         return None
     return Extraction(layout="generic_mta", recipients=recipients)
+
+
+def _words_before(text: str, pos: int) -> str:
+    """Return the address's own line up to it, or the line above when that is empty."""
+    line_start = text.rfind("\n", max(0, pos - 300), pos) + 1
+    own = text[line_start:pos].strip(" \t<(\"'")
+    if own or line_start == 0:
+        return own
+    above_end = line_start - 1
+    above_start = text.rfind("\n", max(0, above_end - 300), above_end) + 1
+    return text[above_start:above_end].strip()
+
+
+def _not_a_recipient(text: str, pos: int) -> bool:
+    """Return True when the words before an address on its line name another role."""
+    line_start = text.rfind("\n", max(0, pos - 120), pos) + 1
+    prefix = text[max(line_start, pos - 120) : pos]
+    return bool(NOT_RECIPIENT_RE.search(prefix))
 
 
 def diagnostic_of(block: str) -> str | None:
