@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.db import models
 from django.forms import Textarea
 
-from .models import Component, ErrorCode, FaqEntry, Provider, SenderTool
+from .models import (
+    AntispamRule,
+    Component,
+    ErrorCode,
+    ExceptionIdentifier,
+    FaqEntry,
+    Provider,
+    SenderTool,
+)
 
 # Markdown is easier to edit in a wide, monospaced box.
 MARKDOWN_WIDGET = {
@@ -26,10 +34,30 @@ class ErrorCodeAdmin(DirectoryAdmin):
         "tier", "area", "component", "fixable_by_sender", "fixable_by_sender_admin",
         "fixable_by_recipient_admin",
     )  # fmt: skip
-    search_fields = ("status", "also_matches", "title", "microsoft_behaviour", "example_bounce")
+    search_fields = (
+        "status",
+        "also_matches",
+        "variant",
+        "title",
+        "microsoft_behaviour",
+        "example_bounce",
+    )
     filter_horizontal = ("related",)
     fieldsets = (
-        (None, {"fields": ("slug", "provider", "reply_code", "status", "also_matches", "title")}),
+        (
+            None,
+            {
+                "fields": (
+                    "slug",
+                    "provider",
+                    "reply_code",
+                    "status",
+                    "also_matches",
+                    "variant",
+                    "title",
+                )
+            },
+        ),
         ("Directory", {"fields": ("tier", "area", "order", "component", "microsoft_behaviour")}),
         ("Explanation and fix (Markdown)", {"fields": ("explanation_md", "fix_md")}),
         (
@@ -76,3 +104,18 @@ class SenderToolAdmin(DirectoryAdmin):
     list_editable = ("order",)
     search_fields = ("name", "purpose")
     filter_horizontal = ("codes",)
+
+
+@admin.register(ExceptionIdentifier)
+class ExceptionIdentifierAdmin(DirectoryAdmin):
+    list_display = ("identifier", "component", "statuses", "entry")
+    list_filter = ("component",)
+    search_fields = ("identifier", "meaning", "statuses")
+    autocomplete_fields = ("entry",)
+
+
+@admin.register(AntispamRule)
+class AntispamRuleAdmin(DirectoryAdmin):
+    list_display = ("pattern", "entry")
+    search_fields = ("pattern", "meaning", "delist")
+    autocomplete_fields = ("entry",)

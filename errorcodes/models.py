@@ -1,8 +1,5 @@
 """The SMTP error code directory: providers, components, codes, FAQ, tools."""
 
-import hashlib
-import json
-
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,15 +10,16 @@ from .markup import render_markdown
 class ShippedContent(models.Model):
     """A row whose content ships in fixtures/ and that site admins may edit.
 
-    ``shipped_hash`` is the fingerprint of the content as sync_directory last
-    installed it. When the row's current fingerprint differs, an admin has
-    edited it since, and sync_directory leaves it alone.
+    ``shipped_content`` keeps the values sync_directory last installed. When a
+    row's current values differ from them, an admin has edited it since, and
+    sync_directory leaves it alone. Comparing values (not a hash of the whole
+    row) keeps a field added by a later release from looking like an edit.
     """
 
     # Markdown source field -> rendered HTML field, rendered on save().
     markdown_fields: dict[str, str] = {}
 
-    shipped_hash = models.CharField(max_length=64, blank=True, editable=False)
+    shipped_content = models.JSONField(default=dict, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -44,29 +42,38 @@ class ShippedContent(models.Model):
     @classmethod
     def content_field_names(cls) -> list[str]:
         """Return the editable fields that fixtures provide (no derived HTML)."""
-        derived = set(cls.markdown_fields.values()) | {"shipped_hash", "updated_at"}
+        derived = set(cls.markdown_fields.values()) | {"shipped_content", "updated_at"}
         return [
             f.name
             for f in cls._meta.get_fields()
             if f.concrete and not f.auto_created and f.name not in derived and not f.primary_key
         ]
 
-    def content_fingerprint(self, m2m: dict[str, list[str]] | None = None) -> str:
-        """Return a stable hash of the row's content fields and relations."""
-        values = {}
+    def content_values(self, m2m: dict[str, list] | None = None) -> dict[str, str | list[str]]:
+        """Return the content fields as JSON-ready strings (relations as sorted keys).
+
+        ``m2m`` gives the relations of a row that is not saved yet.
+        """
+        values: dict[str, str | list[str]] = {}
         for name in self.content_field_names():
             field = self._meta.get_field(name)
             if field.many_to_many:
-                if m2m is not None:
-                    values[name] = sorted(str(pk) for pk in m2m.get(name, []))
-                else:
-                    values[name] = sorted(
-                        str(pk) for pk in getattr(self, name).values_list("pk", flat=True)
-                    )
+                keys = (
+                    m2m.get(name, [])
+                    if m2m is not None
+                    else getattr(self, name).values_list("pk", flat=True)
+                )
+                values[name] = sorted(str(pk) for pk in keys)
             else:
                 values[name] = field.value_to_string(self)
-        payload = json.dumps(values, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(payload.encode()).hexdigest()
+        return values
+
+    def edited_since_shipped(self) -> bool:
+        """True when a field differs from what sync_directory installed (or it never did)."""
+        if not self.shipped_content:
+            return True
+        current = self.content_values()
+        return any(current.get(name) != value for name, value in self.shipped_content.items())
 
 
 class Provider(ShippedContent):
@@ -123,6 +130,18 @@ class ErrorCodeQuerySet(models.QuerySet):
         """Critical codes first, then by display order and code."""
         return self.order_by("tier", "order", "status")
 
+    def search(self, text: str):
+        """Entries whose code, title or summary contains ``text`` (any case)."""
+        if not text:
+            return self
+        return self.filter(
+            models.Q(status__icontains=text)
+            | models.Q(also_matches__icontains=text)
+            | models.Q(variant__icontains=text)
+            | models.Q(title__icontains=text)
+            | models.Q(microsoft_behaviour__icontains=text)
+        )
+
 
 class ErrorCode(ShippedContent):
     markdown_fields = {"explanation_md": "explanation_html", "fix_md": "fix_html"}
@@ -154,6 +173,15 @@ class ErrorCode(ShippedContent):
             "a range as 5.7.501-5.7.520."
         ),
     )
+    variant = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text=_(
+            "For one of several meanings of the same status: the token that tells it apart "
+            "in the server's text (an exception id such as RESOLVER.RST.AuthRequired or an "
+            "anti-spam rule such as S3150)."
+        ),
+    )
     title = models.CharField(max_length=120)
     tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.STANDARD)
     area = models.CharField(max_length=20, choices=Area.choices)
@@ -181,6 +209,9 @@ class ErrorCode(ShippedContent):
     class Meta:
         ordering = ["tier", "order", "status"]
         verbose_name = _("error code")
+        constraints = [
+            models.UniqueConstraint(fields=["status", "variant"], name="unique_status_variant")
+        ]
 
     def __str__(self) -> str:
         return f"{self.reply_code} {self.status} {self.title}"
@@ -206,6 +237,45 @@ class ErrorCode(ShippedContent):
             (self.fixable_by_recipient_admin, _("the recipient's email admin")),
         ]
         return [label for able, label in parties if able]
+
+
+class ExceptionIdentifier(ShippedContent):
+    """An Exchange exception id seen in NDRs, e.g. RESOLVER.ADR.RecipientNotFound."""
+
+    identifier = models.CharField(primary_key=True, max_length=120)
+    component = models.CharField(max_length=60, blank=True)
+    meaning = models.TextField(help_text=_("One or two plain-English sentences."))
+    statuses = models.CharField(
+        max_length=80, blank=True, help_text=_("The status codes it comes with.")
+    )
+    entry = models.ForeignKey(
+        ErrorCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="exceptions"
+    )
+
+    class Meta:
+        ordering = ["identifier"]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+
+class AntispamRule(ShippedContent):
+    """A family of anti-spam rule ids (AS(nnnn), S3150, ...) and what a sender can do."""
+
+    pattern = models.CharField(primary_key=True, max_length=120)
+    meaning = models.TextField()
+    sender_action = models.TextField(_("what the sender should do"))
+    delist = models.TextField(_("delisting path"), blank=True)
+    entry = models.ForeignKey(
+        ErrorCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="antispam_rules"
+    )
+
+    class Meta:
+        ordering = ["pattern"]
+        verbose_name = _("anti-spam rule")
+
+    def __str__(self) -> str:
+        return self.pattern
 
 
 class FaqEntry(ShippedContent):

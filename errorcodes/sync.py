@@ -1,9 +1,9 @@
 """Install and update the shipped directory without overwriting admin edits.
 
-Each shipped row remembers the fingerprint of the content it was installed
-with (``shipped_hash``). On the next sync a row whose content still has that
-fingerprint is brought up to date; a row whose content differs was edited in
-the admin since, and is left as it is.
+Each shipped row remembers the values it was installed with
+(``shipped_content``). On the next sync a row that still has those values is
+brought up to date; a row whose values differ was edited in the admin since,
+and is left as it is.
 """
 
 from dataclasses import dataclass, field
@@ -12,10 +12,26 @@ from pathlib import Path
 from django.core import serializers
 from django.db import transaction
 
-from .models import Component, ErrorCode, FaqEntry, Provider, SenderTool
+from .models import (
+    AntispamRule,
+    Component,
+    ErrorCode,
+    ExceptionIdentifier,
+    FaqEntry,
+    Provider,
+    SenderTool,
+)
 
 # Referenced models before the models that point at them.
-SYNC_ORDER = [Provider, Component, ErrorCode, FaqEntry, SenderTool]
+SYNC_ORDER = [
+    Provider,
+    Component,
+    ErrorCode,
+    ExceptionIdentifier,
+    AntispamRule,
+    FaqEntry,
+    SenderTool,
+]
 
 
 @dataclass
@@ -48,10 +64,10 @@ def sync_directory(directory: Path) -> SyncReport:
     for item in load_fixtures(directory):
         shipped = item.object
         model = type(shipped)
-        shipped_fp = shipped.content_fingerprint(m2m=item.m2m_data)
+        shipped_values = shipped.content_values(m2m=item.m2m_data)
         current = model.objects.filter(pk=shipped.pk).first()
         if current is None:
-            shipped.shipped_hash = shipped_fp
+            shipped.shipped_content = shipped_values
             shipped.save()
             pending_relations.append((shipped, item.m2m_data))
             report.created.append(label(shipped))
@@ -61,17 +77,17 @@ def sync_directory(directory: Path) -> SyncReport:
             model.objects.filter(pk=current.pk).update(
                 **{name: getattr(current, name) for name in changed_html}
             )
-        current_fp = current.content_fingerprint()
-        if current_fp == shipped_fp:
-            if current.shipped_hash != shipped_fp:
-                model.objects.filter(pk=current.pk).update(shipped_hash=shipped_fp)
+        current_values = current.content_values()
+        if all(current_values.get(name) == value for name, value in shipped_values.items()):
+            if current.shipped_content != shipped_values:
+                model.objects.filter(pk=current.pk).update(shipped_content=shipped_values)
             report.unchanged.append(label(current))
-        elif current_fp == current.shipped_hash:
+        elif not current.edited_since_shipped():
             for name in model.content_field_names():
                 f = model._meta.get_field(name)
                 if not f.many_to_many:
                     setattr(current, f.attname, getattr(shipped, f.attname))
-            current.shipped_hash = shipped_fp
+            current.shipped_content = shipped_values
             current.save()
             pending_relations.append((current, item.m2m_data))
             report.updated.append(label(current))
