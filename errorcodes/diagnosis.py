@@ -5,10 +5,11 @@ joins its findings to the directory's entries and, where there is no entry,
 to the standard meaning of the codes.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from .lookup import EntryIndex
-from .models import Component, ErrorCode
+from .models import AntispamRule, Component, ErrorCode, ExceptionIdentifier
 from .ndr import DecodeResult, Recipient
 from .ndr.statuscodes import CodeInfo, describe_reply, describe_status, microsoft_components
 
@@ -41,6 +42,8 @@ class RecipientDiagnosis:
     reply_info: CodeInfo | None
     component: Component | None
     component_meaning: str | None
+    exception: ExceptionIdentifier | None = None
+    antispam: AntispamRule | None = None
 
     @property
     def is_generic(self) -> bool:
@@ -108,11 +111,16 @@ class Report:
 def diagnose(result: DecodeResult, index: EntryIndex | None = None) -> Report:
     """Explain every recipient of ``result`` with the directory's knowledge."""
     index = index if index is not None else EntryIndex.load()
-    slugs = [index(r.status, r.exception) if index else None for r in result.recipients]
+    slugs = [
+        index(r.status, r.exception, r.antispam_rule, r.diagnostic) if index else None
+        for r in result.recipients
+    ]
     entries = ErrorCode.objects.prefetch_related("tools").select_related("component")
     entries = entries.in_bulk([slug for slug in slugs if slug])
     components = Component.objects.in_bulk([r.component for r in result.recipients if r.component])
     generic_components = microsoft_components()
+    exceptions = list(ExceptionIdentifier.objects.all()) if result.recipients else []
+    rules = list(AntispamRule.objects.all()) if result.recipients else []
     report = Report(result)
     for rcpt, slug in zip(result.recipients, slugs, strict=True):
         entry = entries.get(slug) if slug else None
@@ -129,9 +137,36 @@ def diagnose(result: DecodeResult, index: EntryIndex | None = None) -> Report:
                     if component
                     else generic_components.get(rcpt.component or "", None)
                 ),
+                exception=match_exception(exceptions, rcpt.exception),
+                antispam=match_antispam_rule(rules, rcpt.antispam_rule),
             )
         )
     return report
+
+
+def match_exception(
+    known: list[ExceptionIdentifier], found: str | None
+) -> ExceptionIdentifier | None:
+    """Return the longest known identifier that the found exception starts with."""
+    if not found:
+        return None
+    hits = [e for e in known if found.startswith(e.identifier) or e.identifier.startswith(found)]
+    return max(hits, key=lambda e: len(e.identifier), default=None)
+
+
+# A concrete rule id inside a table row's pattern: "S3150", "AS(1450)", "AS16012609".
+RULE_TOKEN = re.compile(r"\bAS\(\d+\)|\bAS\d+\b|\bS\d{3,6}\b")
+
+
+def match_antispam_rule(known: list[AntispamRule], found: str | None) -> AntispamRule | None:
+    """Return the table row naming this rule id, else the row for its family (ASnnnn)."""
+    if not found:
+        return None
+    for rule in known:
+        if found in RULE_TOKEN.findall(rule.pattern):
+            return rule
+    family = "ASnnnn" if found.startswith("AS") else None
+    return next((r for r in known if family and r.pattern.startswith(family)), None)
 
 
 def report_to_dict(report: Report, entry_url) -> dict:
@@ -147,5 +182,8 @@ def report_to_dict(report: Report, entry_url) -> dict:
             "generic": diagnosis.is_generic,
             "who_acts": diagnosis.actors,
             "retry": diagnosis.retry_advice,
+            "exception": diagnosis.exception.meaning if diagnosis.exception else None,
+            "antispam_rule": diagnosis.antispam.meaning if diagnosis.antispam else None,
+            "delist": diagnosis.antispam.delist if diagnosis.antispam else None,
         }
     return data

@@ -13,9 +13,16 @@ RANGE = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})-\1\.\2\.(\d{1,3})$")
 
 @dataclass
 class EntryIndex:
-    """Every status the directory covers, loaded with one query."""
+    """Every status the directory covers, loaded with one query.
+
+    The most specific entry wins: a variant whose token (exception id or
+    anti-spam rule) appears in the server's text, then the entry about the
+    exact status, then the narrowest range that contains it.
+    """
 
     exact: dict[str, str] = field(default_factory=dict)
+    # status -> [(token, slug)] for entries that are one meaning of a shared status.
+    variants: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     # (class.subject., first detail, last detail, slug), narrowest range first.
     ranges: list[tuple[str, int, int, str]] = field(default_factory=list)
 
@@ -23,27 +30,46 @@ class EntryIndex:
     def load(cls) -> "EntryIndex | None":
         """Build the index; None when the database is missing or not migrated."""
         try:
-            rows = list(ErrorCode.objects.values_list("slug", "status", "also_matches"))
+            rows = list(
+                ErrorCode.objects.order_by("tier", "order").values_list(
+                    "slug", "status", "also_matches", "variant"
+                )
+            )
         except DatabaseError:
             return None
         index = cls()
-        for slug, status, _ in rows:
-            index.exact.setdefault(status.strip(), slug)
+        for slug, status, _, variant in rows:
+            if variant:
+                index.variants.setdefault(status, []).append((variant, slug))
+            else:
+                index.exact.setdefault(status, slug)
         # Codes an entry also covers never take a code from the entry that is about it.
-        for slug, _, also in rows:
+        for slug, _, also, variant in rows:
             for token in also.split():
                 if match := RANGE.match(token):
                     prefix = f"{match.group(1)}.{match.group(2)}."
                     index.ranges.append((prefix, int(match.group(3)), int(match.group(4)), slug))
+                elif variant:
+                    index.variants.setdefault(token, []).append((variant, slug))
                 else:
                     index.exact.setdefault(token, slug)
         index.ranges.sort(key=lambda r: r[2] - r[1])
         return index
 
-    def __call__(self, status: str | None, exception: str | None = None) -> str | None:
-        """Return the slug of the entry for this status, or None."""
+    def __call__(
+        self,
+        status: str | None,
+        exception: str | None = None,
+        antispam_rule: str | None = None,
+        diagnostic: str | None = None,
+    ) -> str | None:
+        """Return the slug of the entry for this recipient, or None."""
         if not status:
             return None
+        evidence = " ".join(filter(None, (exception, antispam_rule, diagnostic)))
+        for token, slug in self.variants.get(status, ()):
+            if token in evidence:
+                return slug
         if slug := self.exact.get(status):
             return slug
         prefix, _, detail = status.rpartition(".")

@@ -13,8 +13,8 @@ from .decoder import decode
 from .result import DecodeResult, Recipient
 from .statuscodes import describe_reply, describe_status
 
-# Maps (status, exception) of a decoded recipient to a directory entry slug.
-EntryLookup = Callable[[str | None, str | None], str | None]
+# Maps (status, exception, anti-spam rule, diagnostic) of a recipient to an entry slug.
+EntryLookup = Callable[[str | None, str | None, str | None, str | None], str | None]
 # From this many files on, decode in worker processes (one per CPU); below it,
 # starting the workers costs more than it saves.
 PARALLEL_FROM = 100
@@ -87,7 +87,7 @@ def _entry(lookup: EntryLookup | None, rcpt: Recipient) -> str | None:
     if lookup is None:
         return None
     try:
-        return lookup(rcpt.status, rcpt.exception)
+        return lookup(rcpt.status, rcpt.exception, rcpt.antispam_rule, rcpt.diagnostic)
     except Exception:  # a lookup problem must not lose the diagnosis
         return None
 

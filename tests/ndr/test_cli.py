@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_json_lines_has_one_object_per_file():
     out, err = io.StringIO(), io.StringIO()
     paths = [str(SAMPLES / "ms-classic-01.eml"), str(SAMPLES / "prose.txt")]
-    assert run(paths, "json", lambda s, e: "entry-" + (s or ""), out, err) == 0
+    assert run(paths, "json", lambda s, *evidence: "entry-" + (s or ""), out, err) == 0
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [line["file"] for line in lines] == paths
     assert lines[0]["recipients"][0]["entry"] == "entry-5.1.1"
