@@ -18,12 +18,20 @@ def decoder_rate(group, request) -> str:
 
 
 def directory(request):
+    query = request.GET.get("q", "").strip()[:100]
+    codes = ErrorCode.objects.search(query).in_directory_order()
+    groups = [
+        (value, label, [code for code in codes if code.area == value])
+        for value, label in ErrorCode.Area.choices
+    ]
     return render(
         request,
         "errorcodes/directory.html",
         {
             "provider": Provider.objects.first(),
-            "codes": ErrorCode.objects.in_directory_order().select_related("component"),
+            "query": query,
+            "codes": codes,
+            "groups": [group for group in groups if group[2]],
             "components": Component.objects.all(),
             "tools": SenderTool.objects.all(),
             "faqs": FaqEntry.objects.all(),
