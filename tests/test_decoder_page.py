@@ -61,8 +61,14 @@ def test_every_recipient_of_a_multi_recipient_bounce_gets_its_own_diagnosis(clie
     assert "2 recipients were not delivered." in page
     assert page.count('<article class="recipient"') == 2
     assert "alice@example.org" in page and "carol@example.org" in page
-    # 5.2.2 has no Microsoft entry yet: it still gets the standard meaning.
+    assert 'href="/codes/5-1-1/"' in page and 'href="/codes/5-2-2/"' in page
+
+
+def test_a_code_without_an_entry_gets_its_standard_meaning(client):
+    page = post(client, text="451 4.3.0 Other or undefined mail system status").content.decode()
     assert "Generic explanation" in page
+    assert "No Microsoft-specific entry in the directory covers this code" in page
+    assert "Temporary failure" in page
 
 
 def test_a_log_line_is_decoded(client):

@@ -1,8 +1,18 @@
 """The shipped directory holds all of the seed page's content, complete."""
 
+import re
+
 import pytest
 
-from errorcodes.models import Component, ErrorCode, FaqEntry, Provider, SenderTool
+from errorcodes.models import (
+    AntispamRule,
+    Component,
+    ErrorCode,
+    ExceptionIdentifier,
+    FaqEntry,
+    Provider,
+    SenderTool,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +63,7 @@ def test_every_code_has_a_full_explanation_and_fix(slug):
     # The example shows the code itself or one the entry also covers (5.7.14's
     # example is the 5.7.139 that Microsoft really sends).
     covered = [code.status, *code.also_matches.replace("-", " ").split()]
+    covered += re.findall(r"\b[45]\.\d\.\d{1,3}\b", code.microsoft_behaviour)
     assert any(status in code.example_bounce for status in covered)
     assert code.who_can_fix, "someone must be able to fix it"
     assert code.area in ErrorCode.Area.values
@@ -61,9 +72,9 @@ def test_every_code_has_a_full_explanation_and_fix(slug):
 
 def test_codes_are_unique_and_slugs_follow_the_status():
     codes = list(ErrorCode.objects.all())
-    assert len({c.status for c in codes}) == len(codes)
+    assert len({(c.status, c.variant) for c in codes}) == len(codes)
     for code in codes:
-        assert code.slug == code.status.replace(".", "-")
+        assert code.slug.startswith(code.status.replace(".", "-"))
         assert code.reply_code.isdigit() and len(code.reply_code) == 3
         assert code.reply_code[0] in "45"
 
@@ -79,7 +90,7 @@ def test_seed_corrections_from_microsofts_documentation_are_made():
 
 
 def test_components_tools_faq_and_provider_are_shipped():
-    assert list(Component.objects.values_list("name", flat=True)) == [
+    assert list(Component.objects.values_list("name", flat=True))[:4] == [
         "RESOLVER",
         "STOREDRV",
         "QUEUE",
@@ -102,3 +113,61 @@ def test_components_tools_faq_and_provider_are_shipped():
 def test_related_codes_point_at_other_codes():
     for code in ErrorCode.objects.prefetch_related("related"):
         assert code not in code.related.all()
+
+
+# The directory beyond the seed page (issue 5).
+
+
+def test_the_directory_has_sixty_complete_entries():
+    codes = list(ErrorCode.objects.all())
+    assert len(codes) >= 60
+    for code in codes:
+        assert len(code.explanation_md.split()) >= 150, code.slug
+        assert "<ol>" in code.fix_html, code.slug
+        assert code.example_bounce and code.microsoft_behaviour and code.who_can_fix, code.slug
+
+
+@pytest.mark.parametrize(
+    "status",
+    ["4.3.2", "4.4.316", "4.7.26", "4.7.650", "4.7.651", "5.0.350", "5.1.0", "5.1.10", "5.1.90",
+     "5.2.2", "5.2.121", "5.2.122", "5.3.190", "5.4.6", "5.4.14", "5.4.300", "5.4.310", "5.4.312",
+     "5.4.316", "5.6.11", "5.7.12", "5.7.124", "5.7.129", "5.7.133", "5.7.134", "5.7.135",
+     "5.7.136", "5.7.139", "5.7.23", "5.7.25", "5.7.57", "5.7.64", "5.7.501", "5.7.509",
+     "5.7.515", "5.7.520", "5.7.606", "5.7.703", "5.7.705", "5.7.708", "5.7.750", "5.5.0"],
+)  # fmt: skip
+def test_every_code_microsoft_documents_has_an_entry(status):
+    assert ErrorCode.objects.filter(status=status, variant="").exists()
+
+
+@pytest.mark.parametrize(
+    "status, evidence, slug",
+    [
+        ("5.7.620", "", "5-7-606"),  # inside the banned-IP range
+        ("4.7.610", "", "4-7-500"),  # inside the throttling range
+        ("5.4.9", "", "5-4-6"),
+        ("5.7.1", "(S3150)", "5-7-1-s3150"),
+        ("5.7.1", "Client host [192.0.2.1] blocked using Spamhaus", "5-7-1-spamhaus"),
+        ("5.7.1", "RESOLVER.RST.AuthRequired; authentication required", "5-7-1-group-auth"),
+        ("5.7.1", "Delivery not authorized", "5-7-1"),
+    ],
+)
+def test_lookup_picks_the_most_specific_entry(status, evidence, slug):
+    from errorcodes.lookup import EntryIndex
+
+    assert EntryIndex.load()(status, None, None, evidence) == slug
+
+
+def test_exception_and_antispam_tables_point_at_entries():
+    assert ExceptionIdentifier.objects.count() >= 30
+    assert AntispamRule.objects.count() >= 10
+    for row in [*ExceptionIdentifier.objects.all(), *AntispamRule.objects.all()]:
+        assert row.entry is not None, row
+    for identifier in (
+        "RESOLVER.ADR.RecipientNotFound",
+        "RESOLVER.RST.AuthRequired",
+        "STOREDRV.Deliver.Exception:QuotaExceededException",
+        "QUEUE.Expired",
+        "SMTPSEND.DNS.NonExistentDomain",
+        "TRANSPORT.RULES.RejectMessage",
+    ):
+        assert ExceptionIdentifier.objects.filter(identifier=identifier).exists()

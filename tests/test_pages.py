@@ -14,17 +14,29 @@ def text_of(response) -> str:
     return response.content.decode()
 
 
-def test_directory_lists_critical_codes_first_in_seed_order(client):
+def test_directory_groups_codes_by_area_with_critical_codes_first(client):
     page = text_of(client.get("/"))
-    statuses = re.findall(r'<span class="status">([\d.]+)</span>', page)
-    expected = [c.status for c in ErrorCode.objects.in_directory_order()]
-    assert statuses == expected
-    assert statuses[:2] == ["4.4.7", "5.1.8"]
-    assert statuses[-2:] == ["4.7.1", "5.2.4"]
-    # Every critical card comes before the first standard one.
-    assert page.index("Temporary Policy or Throttling Deferral") > page.index(
-        "Message Too Big for System"
-    )
+    sections = re.split(r'<h3 id="area-', page)[1:]
+    assert [section.split('"', 1)[0] for section in sections][:3] == [
+        "addressing",
+        "mailbox",
+        "size",
+    ]
+    for section in sections:
+        tiers = ["Critical" in card for card in section.split('<li class="code-card"')[1:]]
+        assert tiers == sorted(tiers, reverse=True), "critical codes first in each area"
+    assert page.count('<li class="code-card"') == ErrorCode.objects.count()
+    assert 'href="#area-reputation"' in page
+
+
+def test_directory_search_works_without_javascript(client):
+    page = text_of(client.get("/", {"q": "5.7.606"}))
+    assert page.count('<li class="code-card"') == 1
+    assert "Banned Sending IP" in page
+    assert 'value="5.7.606"' in page
+    empty = text_of(client.get("/", {"q": "<script>nothing</script>"}))
+    assert "No code in the directory matches" in empty
+    assert "<script>nothing" not in empty
 
 
 def test_directory_has_every_section_of_the_seed_page(client):

@@ -135,3 +135,16 @@ def test_sync_refreshes_html_rendered_by_an_older_release():
     code = ErrorCode.objects.get(slug="5-1-1")
     assert code.fix_html != "<p>stale</p>"
     assert "<ol>" in code.fix_html
+
+
+def test_a_field_added_by_a_later_release_does_not_look_like_an_edit(shipped):
+    # As if "variant" did not exist when this row was installed.
+    code = ErrorCode.objects.get(slug="5-1-1")
+    del code.shipped_content["variant"]
+    ErrorCode.objects.filter(slug="5-1-1").update(shipped_content=code.shipped_content)
+    edit_shipped_code(shipped, "5-1-1", title="Renamed in the next release")
+
+    report = sync_directory(shipped)
+
+    assert "errorcode 5-1-1" in report.updated
+    assert ErrorCode.objects.get(slug="5-1-1").title == "Renamed in the next release"

@@ -10,7 +10,6 @@ def test_directory_reads_well_on_desktop_and_phone(page, site_url, artifacts):
     assert page.locator("h1").inner_text() == "Microsoft 365 / Outlook SMTP Error Code Directory"
     cards = page.locator(".code-card")
     assert cards.count() >= 14
-    assert cards.first.locator(".status").inner_text() == "4.4.7"
     # The stylesheet is served (hashed name, by WhiteNoise) and applied.
     assert (
         page.locator(".code-card").first.evaluate("e => getComputedStyle(e).borderStyle") == "solid"
