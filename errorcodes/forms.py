@@ -39,6 +39,17 @@ class DecodeForm(forms.Form):
         ),
     )
 
+    def full_clean(self):
+        super().full_clean()
+        if self.non_field_errors():
+            self.point_textarea_at_errors()
+
+    def point_textarea_at_errors(self) -> None:
+        """Tie the form-wide error message to the paste box for screen readers."""
+        self.fields["text"].widget.attrs.update(
+            {"aria-describedby": "form-errors", "aria-invalid": "true"}
+        )
+
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("file")

@@ -58,7 +58,9 @@ def decode_page(request):
         response["Retry-After"] = "60"
         return response
     if declared_too_large(request):
-        context = {"form": DecodeForm(), "body_errors": too_large_error().messages}
+        form = DecodeForm()
+        form.point_textarea_at_errors()
+        context = {"form": form, "body_errors": too_large_error().messages}
         return render(request, "errorcodes/decode.html", context, status=413)
     form = DecodeForm(request.POST, request.FILES)
     if not form.is_valid():
