@@ -98,7 +98,12 @@ def parse(text: str) -> DsnReport:
             continue
         match = FIELD_RE.match(line)
         if not match:
-            last = None
+            # Some MTAs fold a multi-line reply without the leading space:
+            # "Diagnostic-Code: smtp; 550-first line" then "550 second line".
+            if last == "diagnostic-code":
+                group[last] = f"{group[last]} {line.strip()}"[:4000]
+            else:
+                last = None
             continue
         name, value = match.group(1).lower(), match.group(2).strip()
         if name not in RECIPIENT_FIELDS and name not in MESSAGE_FIELDS:

@@ -3,21 +3,21 @@
 Handles bytes or str, an mbox "From " line, LF/CRLF/CR line endings, any
 charset (falling back gracefully), quoted-printable/base64, broken MIME,
 message/delivery-status, message/rfc822, text/rfc822-headers and plain text
-that is not a MIME message at all.  Uses the stdlib parser with the fast
-compat32 policy and bounds how much input it looks at.
+that is not a MIME message at all.  The structure comes from ``mime.py`` (the
+stdlib's compat32 Message tree, built without reading bodies line by line),
+and how much input each step looks at is bounded.
 """
 
 from __future__ import annotations
 
 import contextlib
-import email
 import html
 import re
 from dataclasses import dataclass, field
-from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
-from email.parser import HeaderParser
+
+from . import mime
 
 # Inputs larger than this are cut: a bounce's useful part is at the top, and
 # bounding the input keeps every later step bounded too.
@@ -27,6 +27,8 @@ MAX_TEXT_CHARS = 300_000
 # MIME parts walked per message (a crafted message can hold thousands).
 MAX_PARTS = 200
 
+# An RFC 2047 encoded word: "=?utf-8?B?8J+QiA==?=".
+ENCODED_WORD_RE = re.compile(r"=\?[^?\s]{1,40}\?[bBqQ]\?[^?\s]{0,500}\?=")
 # "From MAILER-DAEMON Thu Apr 29 00:00:00 2010" (mbox separator, no colon after From).
 MBOX_FROM_RE = re.compile(rb"\A\n{0,5}From [^\n]{0,300}\n")
 # A header line: "Subject: Undeliverable: ...".
@@ -228,7 +230,7 @@ def load(data: bytes | str) -> Source:
         return _load_text(decode_bytes(raw))
     raw = _trim_original(raw)
     try:
-        msg = email.message_from_bytes(raw.lstrip(b"\n"), policy=policy.compat32)
+        msg = mime.parse(raw.lstrip(b"\n").decode("ascii", "surrogateescape"))
     except Exception:  # the parser is lenient, but never trust it on hostile input
         return _load_text(decode_bytes(raw))
     src = Source(message=msg, is_message=True)
@@ -292,7 +294,7 @@ def _headers_from_text(text: str) -> Message | None:
     block = "\n".join(line.lstrip(">") for line in lines[start : start + 400])
     try:
         # Headers only: the pasted original's body is never read.
-        msg = HeaderParser(policy=policy.compat32).parsestr(block, headersonly=True)
+        msg = mime.parse_headers(block)
     except Exception:
         return None
     return msg if len(msg.keys()) else None
@@ -363,7 +365,7 @@ def _walk_broken_multipart(
     if found:
         head = f'Content-Type: {ctype}; boundary="{found.group(1)}"\n\n'
         try:
-            repaired = email.message_from_string(head + payload, policy=policy.compat32)
+            repaired = mime.parse(head + payload)
         except Exception:
             repaired = None
         if repaired is not None and repaired.is_multipart():
@@ -392,12 +394,8 @@ def _body_text(part: Message) -> str:
 
 
 def _dsn_text(part: Message) -> str:
-    """Return a delivery-status part as text, however the parser shaped it."""
-    payload = part.get_payload()
-    if isinstance(payload, list):
-        blocks = []
-        for block in payload:
-            if isinstance(block, Message):
-                blocks.append("\n".join(f"{k}: {decode_header_value(v)}" for k, v in block.items()))
-        return "\n\n".join(blocks)
-    return _body_text(part)
+    """Return a delivery-status part as text, RFC 2047 words in its fields decoded."""
+    text = _body_text(part)
+    if "=?" not in text:
+        return text
+    return ENCODED_WORD_RE.sub(lambda m: decode_header_value(m.group(0)), text)
