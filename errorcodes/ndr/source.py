@@ -208,10 +208,17 @@ def to_bytes(data: bytes | str | bytearray | memoryview | object) -> bytes:
 
 def _looks_like_message(raw: bytes) -> bool:
     """Return True when the input starts with real message headers."""
-    head = raw.lstrip(b"\n")[:65536].decode("latin-1")
+    head = raw[:70000].lstrip(b"\n")[:65536]
+    blank = head.find(b"\n\n")
+    # Only the header block matters; without a blank line, the last line of the
+    # slice may be cut in half: do not judge it.
+    lines = (
+        head[:blank].decode("latin-1").split("\n")
+        if blank >= 0
+        else (head.decode("latin-1").split("\n")[:-1])
+    )
     names = set()
-    # The last line of the slice may be cut in half: do not judge it.
-    for line in head.split("\n")[:-1]:
+    for line in lines:
         if not line:
             break
         if line[0] in " \t":
