@@ -49,15 +49,20 @@ INSTALLED_APPS = [
     # gunicorn behave the same.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "django_ratelimit",
     "errorcodes",
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request carries its id.
+    "decoder_site.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Right after SecurityMiddleware, as WhiteNoise's documentation asks, so
     # static files skip the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "decoder_site.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -112,6 +117,13 @@ else:
     # still a limit, and the zero-setup default needs no server.
     SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]
 
+# How long a rendered directory page may be served from the cache. Any edit
+# invalidates at once through the shared cache; the per-process memory cache
+# cannot tell the other workers, so without Redis pages live only a minute.
+DIRECTORY_CACHE_SECONDS = int(
+    os.environ.get("DIRECTORY_CACHE_SECONDS", "3600" if REDIS_URL else "60")
+)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -141,6 +153,38 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Off the developer's machine everything is HTTPS-only. DJANGO_SSL_REDIRECT=0
+# leaves redirecting to a TLS-terminating proxy (or allows a local plain-HTTP run).
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", not DEBUG)
+# Load balancers check health over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
+    # Only behind a proxy that sets this header itself and strips it from clients.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The admin lives at an address of the operator's choosing.
+ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
+ADMIN_LOGIN_RATE_LIMIT = os.environ.get("DJANGO_ADMIN_LOGIN_RATE_LIMIT", "10/m")
+
+# Content-Security-Policy (django-csp): nothing from elsewhere, no inline script.
+# Inline styles stay allowed for the Django admin's own style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Bounce Decoder settings
 # The shipped directory content that sync_directory installs.
@@ -157,9 +201,26 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = DECODER_MAX_BYTES + 64 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DECODER_MAX_BYTES + 64 * 1024
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
+# One JSON object per line on stdout, each with the request id. Request bodies
+# are never logged: pasted bounces carry other people's addresses.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "decoder_site.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
