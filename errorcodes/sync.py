@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core import serializers
 from django.db import transaction
 
+from .caching import invalidate_directory
 from .models import (
     AntispamRule,
     Component,
@@ -98,4 +99,6 @@ def sync_directory(directory: Path) -> SyncReport:
         for name, pks in m2m_data.items():
             target = obj._meta.get_field(name).related_model
             getattr(obj, name).set(target.objects.filter(pk__in=pks))
+    # Bulk updates above send no signals: make the cached pages stale here.
+    invalidate_directory()
     return report

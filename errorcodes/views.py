@@ -6,6 +6,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from .caching import cached_page
 from .diagnosis import diagnose, report_to_dict
 from .forms import DecodeForm, too_large_error
 from .inputs import InputError, declared_too_large, read_api_input
@@ -17,6 +18,7 @@ def decoder_rate(group, request) -> str:
     return settings.DECODER_RATE_LIMIT
 
 
+@cached_page
 def directory(request):
     query = request.GET.get("q", "").strip()[:100]
     codes = ErrorCode.objects.search(query).in_directory_order()
@@ -39,6 +41,7 @@ def directory(request):
     )
 
 
+@cached_page
 def code_detail(request, slug):
     code = get_object_or_404(ErrorCode.objects.select_related("component", "provider"), slug=slug)
     return render(request, "errorcodes/code_detail.html", {"code": code})
