@@ -52,6 +52,8 @@ def site_url(tmp_path_factory):
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "browser-tests-only",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # Plain HTTP on loopback: no TLS proxy in front of the test server.
+        "DJANGO_SSL_REDIRECT": "0",
         "DATABASE_URL": f"sqlite:///{workdir / 'site.sqlite3'}",
         "DJANGO_STATIC_ROOT": str(workdir / "static"),
         "WEB_CONCURRENCY": "2",
