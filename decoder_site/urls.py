@@ -2,21 +2,18 @@ from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import render
 from django.urls import include, path
-from django_ratelimit.decorators import ratelimit
 
 from .health import healthz
-
-
-def login_rate(group, request) -> str:
-    return settings.ADMIN_LOGIN_RATE_LIMIT
+from .ratelimit import over_limit
 
 
 def limit_logins(login_view):
     """Answer 429 to a client that keeps posting to the admin login form."""
 
-    @ratelimit(key="ip", rate=login_rate, method="POST", block=False, group="admin-login")
     def view(request, *args, **kwargs):
-        if getattr(request, "limited", False):
+        if request.method == "POST" and over_limit(
+            request, "admin-login", settings.ADMIN_LOGIN_RATE_LIMIT
+        ):
             response = render(request, "429.html", status=429)
             response["Retry-After"] = "60"
             return response

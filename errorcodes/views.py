@@ -4,7 +4,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.decorators import ratelimit
+
+from decoder_site.ratelimit import over_limit
 
 from .caching import cached_page
 from .diagnosis import diagnose, report_to_dict
@@ -14,8 +15,8 @@ from .models import Component, ErrorCode, FaqEntry, Provider, SenderTool
 from .ndr import decode
 
 
-def decoder_rate(group, request) -> str:
-    return settings.DECODER_RATE_LIMIT
+def over_decode_limit(request) -> bool:
+    return over_limit(request, "decode", settings.DECODER_RATE_LIMIT)
 
 
 @cached_page
@@ -49,14 +50,13 @@ def code_detail(request, slug):
 
 @sensitive_post_parameters()
 @require_http_methods(["GET", "HEAD", "POST"])
-@ratelimit(key="ip", rate=decoder_rate, method="POST", block=False, group="decode")
 def decode_page(request):
     """The paste-or-upload form, and the diagnosis on the same page."""
     if request.method != "POST":
         example = ErrorCode.objects.filter(slug=request.GET.get("example", "")).first()
         initial = {"text": example.example_bounce} if example else {}
         return render(request, "errorcodes/decode.html", {"form": DecodeForm(initial=initial)})
-    if getattr(request, "limited", False):
+    if over_decode_limit(request):
         response = render(request, "errorcodes/decode_limited.html", status=429)
         response["Retry-After"] = "60"
         return response
@@ -75,14 +75,13 @@ def decode_page(request):
 
 @csrf_exempt
 @sensitive_post_parameters()
-@ratelimit(key="ip", rate=decoder_rate, method="POST", block=False, group="decode")
 def api_decode(request):
     """POST a bounce, get the decoder's result as JSON."""
     if request.method != "POST":
         response = JsonResponse({"error": "Use POST."}, status=405)
         response["Allow"] = "POST"
         return response
-    if getattr(request, "limited", False):
+    if over_decode_limit(request):
         response = JsonResponse({"error": "Too many requests; try again in a minute."}, status=429)
         response["Retry-After"] = "60"
         return response

@@ -82,6 +82,11 @@ def test_healthz_is_503_when_the_cache_is_down(client):
     assert data["status"] == "error"
     assert data["checks"]["database"] == "ok"
     assert data["checks"]["cache"].startswith("error")
+    # Pages and the decoder still work without their cache.
+    assert client.get("/codes/5-1-1/").status_code == 200
+    assert client.post("/api/decode", "550 5.1.1 user unknown", content_type="text/plain").json()[
+        "recipients"
+    ]
 
 
 def test_admin_login_is_rate_limited(client, settings):
