@@ -4,9 +4,14 @@ Every cached page key carries the directory's current version, a random token
 kept in the shared cache. Saving anything in the admin, or running
 sync_directory, replaces the token: every instance that shares the cache
 (Redis) misses from then on and renders afresh.
+
+Views opt in with ``cached_page``, which stores their 200 responses;
+``CachedPageMiddleware`` answers a request for a stored page before URL
+resolution, the view and the middleware below it run at all.
 """
 
 import hashlib
+import logging
 import uuid
 from functools import wraps
 
@@ -15,6 +20,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 
 VERSION_KEY = "directory:version"
+logger = logging.getLogger(__name__)
 
 
 def directory_version() -> str:
@@ -30,25 +36,45 @@ def invalidate_directory(**_signal_kwargs) -> None:
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
 
 
+def page_key(request) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"directory:page:{directory_version()}:{path}"
+
+
 def cached_page(view):
-    """Serve GET/HEAD responses of ``view`` from the cache while the directory is unchanged."""
+    """Store the view's 200 responses to GET/HEAD for CachedPageMiddleware to serve."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"directory:page:{directory_version()}:{path}"
-        if (hit := cache.get(key)) is not None:
-            content, content_type = hit
-            return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
-            cache.set(
-                key,
-                (response.content, response["Content-Type"]),
-                settings.DIRECTORY_CACHE_SECONDS,
-            )
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            try:
+                cache.set(
+                    page_key(request),
+                    (response.content, response["Content-Type"]),
+                    settings.DIRECTORY_CACHE_SECONDS,
+                )
+            except Exception:  # a cache outage must not take the pages down with it
+                logger.warning("page cache unavailable: page not stored", exc_info=True)
         return response
 
     return wrapper
+
+
+class CachedPageMiddleware:
+    """Answer GET/HEAD requests for a stored directory page straight from the cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD"):
+            try:
+                hit = cache.get(page_key(request))
+            except Exception:  # a cache outage must not take the pages down with it
+                logger.warning("page cache unavailable: rendering", exc_info=True)
+                hit = None
+            if hit:
+                content, content_type = hit
+                return HttpResponse(content, content_type=content_type)
+        return self.get_response(request)
