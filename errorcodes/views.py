@@ -53,7 +53,8 @@ def code_detail(request, slug):
 def decode_page(request):
     """The paste-or-upload form, and the diagnosis on the same page."""
     if request.method != "POST":
-        example = ErrorCode.objects.filter(slug=request.GET.get("example", "")).first()
+        slug = request.GET.get("example")
+        example = ErrorCode.objects.filter(slug=slug).first() if slug else None
         initial = {"text": example.example_bounce} if example else {}
         return render(request, "errorcodes/decode.html", {"form": DecodeForm(initial=initial)})
     if over_decode_limit(request):
