@@ -120,6 +120,10 @@ DIRECTORY_CACHE_SECONDS = int(
     os.environ.get("DIRECTORY_CACHE_SECONDS", "3600" if REDIS_URL else "60")
 )
 
+# How often each process re-reads the directory's version token from the
+# cache: an edit on one instance reaches the others within this many seconds.
+DIRECTORY_VERSION_SECONDS = float(os.environ.get("DIRECTORY_VERSION_SECONDS", "1"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -12,6 +12,7 @@ resolution, the view and the middleware below it run at all.
 
 import hashlib
 import logging
+import time
 import uuid
 from functools import wraps
 
@@ -22,18 +23,43 @@ from django.http import HttpResponse
 VERSION_KEY = "directory:version"
 logger = logging.getLogger(__name__)
 
+# Each process also keeps the pages it has served, under the same versioned
+# keys: only the small version token then travels from a shared cache per
+# request, not the whole page. A new version simply stops matching old keys.
+LOCAL_PAGES: dict[str, tuple[bytes, str]] = {}
+LOCAL_PAGES_MAX = 128
+
+
+def remember_locally(key: str, page: tuple[bytes, str]) -> None:
+    if len(LOCAL_PAGES) >= LOCAL_PAGES_MAX:
+        LOCAL_PAGES.clear()
+    LOCAL_PAGES[key] = page
+
+
+# The version token as this process last read it, and when (monotonic seconds).
+_local_version: list = ["", float("-inf")]
+
 
 def directory_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
+    """Return the directory's version token, read from the shared cache at most
+    every DIRECTORY_VERSION_SECONDS: other instances see a change that quickly."""
+    token, read_at = _local_version
+    now = time.monotonic()
+    if token and now - read_at < settings.DIRECTORY_VERSION_SECONDS:
+        return token
+    token = cache.get(VERSION_KEY)
+    if token is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY, "")
-    return version
+        token = cache.get(VERSION_KEY, "")
+    _local_version[:] = [token, now]
+    return token
 
 
 def invalidate_directory(**_signal_kwargs) -> None:
     """Make every cached directory page stale, on every instance."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    token = uuid.uuid4().hex
+    cache.set(VERSION_KEY, token, None)
+    _local_version[:] = [token, time.monotonic()]
 
 
 def page_key(request) -> str:
@@ -48,12 +74,11 @@ def cached_page(view):
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if request.method in ("GET", "HEAD") and response.status_code == 200:
+            page = (response.content, response["Content-Type"])
             try:
-                cache.set(
-                    page_key(request),
-                    (response.content, response["Content-Type"]),
-                    settings.DIRECTORY_CACHE_SECONDS,
-                )
+                key = page_key(request)
+                cache.set(key, page, settings.DIRECTORY_CACHE_SECONDS)
+                remember_locally(key, page)
             except Exception:  # a cache outage must not take the pages down with it
                 logger.warning("page cache unavailable: page not stored", exc_info=True)
         return response
@@ -70,7 +95,10 @@ class CachedPageMiddleware:
     def __call__(self, request):
         if request.method in ("GET", "HEAD"):
             try:
-                hit = cache.get(page_key(request))
+                key = page_key(request)
+                hit = LOCAL_PAGES.get(key)
+                if hit is None and (hit := cache.get(key)) is not None:
+                    remember_locally(key, hit)
             except Exception:  # a cache outage must not take the pages down with it
                 logger.warning("page cache unavailable: rendering", exc_info=True)
                 hit = None

@@ -16,4 +16,7 @@ def empty_cache():
     """Start every test with an empty cache: rolled-back rows must not live on as cached pages."""
     from django.core.cache import cache
 
+    from errorcodes import caching
+
     cache.clear()
+    caching._local_version[:] = ["", float("-inf")]
