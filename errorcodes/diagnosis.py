@@ -129,7 +129,9 @@ def diagnose(result: DecodeResult, index: EntryIndex | None = None) -> Report:
             RecipientDiagnosis(
                 recipient=rcpt,
                 entry=entry,
-                status_info=describe_status(rcpt.status) if rcpt.status else None,
+                status_info=(
+                    describe_status(rcpt.status, result.provider) if rcpt.status else None
+                ),
                 reply_info=describe_reply(rcpt.reply_code) if rcpt.reply_code else None,
                 component=component,
                 component_meaning=(

@@ -117,7 +117,7 @@ def format_text(path: str, result: DecodeResult, lookup: EntryLookup | None = No
         lines.append("")
         lines.append(f"Recipient: {rcpt.address or '(not named)'}")
         status = rcpt.status or "?"
-        info = describe_status(rcpt.status) if rcpt.status else None
+        info = describe_status(rcpt.status, result.provider) if rcpt.status else None
         inferred = " (inferred from the wording)" if rcpt.status_inferred else ""
         lines.append(f"  Status: {status}{inferred}" + (f" - {info.title}" if info else ""))
         if rcpt.reply_code:

@@ -40,6 +40,10 @@ MS_ANTISPAM_RE = re.compile(
 )
 
 
+# Providers whose bounces use Microsoft's meanings of the codes.
+MICROSOFT_PROVIDERS = frozenset({"microsoft365", "outlook.com", "exchange"})
+
+
 @dataclass(frozen=True)
 class CodeInfo:
     """Meaning of one code."""
@@ -99,6 +103,14 @@ def microsoft_components() -> dict[str, str]:
 
 
 @cache
+def microsoft_statuses() -> dict[str, str]:
+    """Return what Microsoft means by codes whose standard meaning misleads."""
+    return {
+        row["name"]: row["meaning"] for row in _read_csv("microsoft.csv") if row["kind"] == "status"
+    }
+
+
+@cache
 def wording_table() -> tuple[Reason, ...]:
     """Return the ordered wording -> reason table."""
     with (DATA_DIR / "wording.json").open(encoding="utf-8") as handle:
@@ -109,8 +121,14 @@ def wording_table() -> tuple[Reason, ...]:
     )
 
 
-def describe_status(code: str) -> CodeInfo | None:
-    """Return the meaning of an enhanced status code, falling back to class/subject."""
+def describe_status(code: str, provider: str | None = None) -> CodeInfo | None:
+    """Return the meaning of an enhanced status code, falling back to class/subject.
+
+    For a Microsoft bounce, Microsoft's own use of a code wins over the standard one.
+    """
+    if provider in MICROSOFT_PROVIDERS and (meaning := microsoft_statuses().get(code)):
+        title, _, description = meaning.partition(": ")
+        return CodeInfo(code, title, description or meaning)
     parts = code.split(".")
     if len(parts) != 3:
         return None

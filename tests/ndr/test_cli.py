@@ -92,3 +92,20 @@ def test_management_command_in_process_prints_json(monkeypatch):
     out = io.StringIO()
     call_command("decode", str(SAMPLES / "gmail.eml"), format="json", stdout=out)
     assert json.loads(out.getvalue())["provider"] == "gmail"
+
+
+def test_text_output_gives_microsofts_meaning_of_a_microsoft_code(tmp_path):
+    from errorcodes.ndr.cli import run
+
+    bounce = tmp_path / "ms.txt"
+    bounce.write_text(
+        "Delivery has failed to these recipients or groups:\n\n"
+        "pat@fabrikam.com\n\nDiagnostic information for administrators:\n\n"
+        "Generating server: AM1PR01MB1234.eurprd01.prod.outlook.com\n\n"
+        "pat@fabrikam.com\nRemote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; "
+        "Recipient not found by SMTP address lookup'\n"
+    )
+    out, err = io.StringIO(), io.StringIO()
+    run([str(bounce)], "text", None, out, err)
+    assert "Status: 5.1.10 - Recipient not found" in out.getvalue()
+    assert "Recipient domain has a null MX" not in out.getvalue()
