@@ -43,8 +43,6 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def site_url(tmp_path_factory):
     """Start the site with gunicorn on a free loopback port; yield its base URL."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     workdir = tmp_path_factory.mktemp("site")
     env = {
         **os.environ,
@@ -101,6 +99,8 @@ def site_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser(site_url):
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
