@@ -131,7 +131,7 @@ class ErrorCodeQuerySet(models.QuerySet):
         return self.order_by("tier", "order", "status")
 
     def search(self, text: str):
-        """Entries whose code, title or summary contains ``text`` (any case)."""
+        """Entries whose code, title, summary or example bounce contains ``text`` (any case)."""
         if not text:
             return self
         return self.filter(
@@ -140,6 +140,7 @@ class ErrorCodeQuerySet(models.QuerySet):
             | models.Q(variant__icontains=text)
             | models.Q(title__icontains=text)
             | models.Q(microsoft_behaviour__icontains=text)
+            | models.Q(example_bounce__icontains=text)
         )
 
 
