@@ -23,6 +23,8 @@ HARD_STATUSES = frozenset({"5.1.1", "5.1.2", "5.1.3", "5.1.6", "5.1.10", "5.1.0"
 # Reasons whose wording outranks the status for the hard-bounce decision.
 SOFT_REASONS = frozenset(
     {
+        "mailer_error",
+        "rejected",
         "mailbox_full",
         "filtered",
         "message_too_big",
@@ -35,6 +37,9 @@ SOFT_REASONS = frozenset(
         "system",
     }
 )
+# Reasons that describe a passing condition: read only from the text around a
+# recipient, they do not outweigh the permanent status the server gave it.
+TRANSIENT_REASONS = frozenset({"network", "system", "expired"})
 # Statuses about the sender's own address ("5.1.7 bad sender mailbox", "5.1.8 bad sender's
 # system address"): the recipient is not at fault.
 SENDER_STATUSES = frozenset({"5.1.7", "5.1.8", "4.1.7", "4.1.8"})
@@ -42,15 +47,27 @@ SENDER_STATUSES = frozenset({"5.1.7", "5.1.8", "4.1.7", "4.1.8"})
 # the server filed them under security ("550 5.7.27 Host does not accept mail").
 ALWAYS_HARD_REASONS = frozenset({"null_mx"})
 # The SMTP command a rejection answered: Postfix "(in reply to end of DATA command)",
-# Exim "SMTP error from remote mail server after RCPT TO:<...>", Sendmail ">>> DATA".
+# Exim "SMTP error from remote mail server after RCPT TO:<...>", Sendmail ">>> DATA"
+# (indented in some transcripts: "    >>> RCPT TO:<...>"), and a labelled block
+# ("-------SMTP command" on one line, "DATA" on the next; "SMTP command: RCPT").
 COMMAND_RE = re.compile(
     r"in reply to (?:the )?(rcpt to|mail from|end of data|data|helo|ehlo)\b"
     r"|after (rcpt to|mail from|end of data|data|helo|ehlo)\b"
-    r"|^>>> ?(rcpt to|mail from|data|helo|ehlo)\b",
+    r"|^[ \t]{0,8}>>> ?(rcpt to|mail from|data|helo|ehlo)\b"
+    r"|smtp command[ \t]{0,4}:?[ \t]{0,4}\n?[ \t]{0,4}(rcpt|mail from|data|helo|ehlo)\b",
     re.IGNORECASE | re.MULTILINE,
 )
-# The stock words a recipient-side filter answers with after DATA.
-FILTER_USER_WORDS = ("user unknown", "unknown user")
+# The stock words a recipient-side filter answers with after DATA ("550 Unknown user",
+# "550 <pat@example.org>... No such user" once the message was sent).
+FILTER_USER_WORDS = (
+    "user unknown",
+    "unknown user",
+    "no such user",
+    "no such recipient",
+    "unknown recipient",
+    "recipient unknown",
+    "user not found",
+)
 # Wording about the sender's address, not the recipient's ("Domain of sender address ...").
 SENDER_WORDS = (
     "sender address",
@@ -162,7 +179,7 @@ def smtp_command(text: str) -> str | None:
     word = last.lower()
     if word.endswith("data"):
         return "DATA"
-    return {"rcpt to": "RCPT", "mail from": "MAIL"}.get(word, "HELO")
+    return {"rcpt": "RCPT", "mail": "MAIL"}.get(word[:4], "HELO")
 
 
 def finish(
@@ -188,6 +205,10 @@ def finish(
     reason = infer_reason(rcpt.diagnostic or evidence or "")
     if reason is None and rcpt.diagnostic and evidence:
         reason = infer_reason(evidence)
+        if reason and reason.reason in TRANSIENT_REASONS and (rcpt.status or "")[:1] == "5":
+            # The surrounding transcript may quote an earlier host ("<<< 450 busy -
+            # please try later"); the server's permanent status says more.
+            reason = None
     temporary = rcpt.action == "delayed" or (
         rcpt.status is None and rcpt.reply_code is None and is_temporary(joined)
     )

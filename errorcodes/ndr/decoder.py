@@ -6,7 +6,7 @@ from . import classify, dsn, extractors
 from .extractors import generic_mta
 from .extractors.base import ADDRESS_RE, squeeze
 from .result import DecodeResult, OriginalMessage, Recipient
-from .source import Source, decode_header_value, load
+from .source import ORIGINAL_PART_RE, Source, decode_header_value, load, to_bytes
 from .statuscodes import ENHANCED_RE
 
 # DSN Status values we accept: "5.1.1", also sloppy "5.1.1 (user unknown)".
@@ -21,7 +21,7 @@ def decode(data: bytes | str) -> DecodeResult:
         return DecodeResult()
 
 
-def _decode(data: bytes | str) -> DecodeResult:
+def _decode(data: bytes | str, depth: int = 0) -> DecodeResult:
     src = load(data)
     result = DecodeResult(original=_original(src))
     if classify.is_not_bounce(src):
@@ -76,11 +76,49 @@ def _decode(data: bytes | str) -> DecodeResult:
     result.is_bounce = bool(recipients) and any(
         r.action in FAILURE_ACTIONS or (r.status or "")[:1] in "45" for r in recipients
     )
+    if depth == 0 and not any(_has_code(r) for r in recipients):
+        # A bounce with no code of its own may be the forward of another bounce
+        # (a gateway's "Mail could not be delivered" with the first NDR attached,
+        # a postmaster copy quoting the whole NDR): the attached one has the facts.
+        inner = _forwarded_bounce(data, src)
+        if inner is not None:
+            return inner
     mtas = [result.reporting_mta or ""] + [r.remote_mta or "" for r in recipients]
     result.provider = (found.provider if found else None) or classify.detect_provider(
         src, mtas, layout and layout.split("+")[-1]
     )
     return result
+
+
+def _has_code(rcpt: Recipient) -> bool:
+    """Return True when the server's text gave this recipient a status or reply code."""
+    return bool(rcpt.reply_code) or (rcpt.status is not None and not rcpt.status_inferred)
+
+
+def _forwarded_bounce(data: bytes | str, src: Source) -> DecodeResult | None:
+    """Decode the message attached to (or quoted below) a bounce, when it is a bounce."""
+    raw = to_bytes(data)
+    part = ORIGINAL_PART_RE.search(raw, 0, 400_000)
+    inner: bytes | str = ""
+    if part is not None:
+        body = raw.find(b"\n\n", part.end(), part.end() + 4000)
+        if body >= 0:
+            inner = raw[body + 2 :]
+    elif src.after_marker:
+        inner = src.after_marker.lstrip("-=*_ \t\n")
+    if not inner:
+        return None
+    try:
+        result = _decode(inner, depth=1)
+    except Exception:  # keep what the outer bounce said
+        return None
+    if (
+        result.is_bounce
+        and result.layout != "headers"
+        and any(_has_code(r) for r in result.recipients)
+    ):
+        return result
+    return None
 
 
 def _from_dsn(group: dict[str, str]) -> tuple[Recipient, str | None]:

@@ -129,6 +129,9 @@ class Source:
     dsn_blocks: list[str] = field(default_factory=list)
     # Headers of the original message, when a part or the body carries them.
     original: Message | None = None
+    # The text after the marker of the copied original ("--- Original message ---"):
+    # read again only when the bounce is itself the forward of another bounce.
+    after_marker: str = ""
     # True when the input parsed as an e-mail message.
     is_message: bool = False
 
@@ -285,6 +288,7 @@ def _finish_text(src: Source, text: str) -> None:
     if marker:
         rest = text[marker.end() :] if marker.re is ORIGINAL_MARKER_RE else text[marker.start() :]
         text = text[: marker.start()]
+        src.after_marker = rest
         if src.original is None:
             src.original = _headers_from_text(rest)
     src.text = text

@@ -2,7 +2,7 @@
 
 import pytest
 
-from errorcodes.ndr import decode
+from errorcodes.ndr import classify, decode
 
 from .conftest import SAMPLES
 
@@ -212,6 +212,56 @@ ROWS = [
     ("autoreply.eml", None, [], None),
     ("arf.eml", None, [], None),
     ("prose.txt", None, [], None),
+    # "-------SMTP command" / "DATA" block: a "No such user" after DATA is the
+    # recipient's filter speaking, the address was accepted.
+    (
+        "smtp-command-block.txt",
+        None,
+        [("pat@example.com", "5.1.1", "550", False, None, None, None)],
+        "generic_mta",
+    ),
+    # cPanel's Exim wording for an unrouteable address: the domain is bad.
+    (
+        "exim-cpanel-unrouteable.txt",
+        "exim",
+        [("lee@example.org", "5.1.2", None, True, None, None, None)],
+        "generic_mta",
+    ),
+    # A group that "may not exist, or you may not have permission": not an address verdict.
+    (
+        "group-no-permission.eml",
+        None,
+        [("team-list@example.com", "5.7.1", None, False, None, None, None)],
+        "headers",
+    ),
+    (
+        "group-no-permission-fr.eml",
+        None,
+        [("team-list@example.com", "5.7.1", None, False, None, None, None)],
+        "headers",
+    ),
+    # The local delivery program failed (procmail): the mailer, not the address.
+    (
+        "postfix-local-mailer.eml",
+        "postfix",
+        [("kim@mx.example.net", "5.1.1", None, False, None, None, None)],
+        "dsn",
+    ),
+    # A gateway's codeless notice with the first bounce attached: the attached one decides.
+    (
+        "forwarded-bounce.eml",
+        None,
+        [("robin@example.org", "5.1.1", "550", True, None, None, None)],
+        "dsn",
+    ),
+    # An earlier host's "450 busy - please try later" in the transcript does not
+    # soften the final "551 not our user" (5.1.6, moved).
+    (
+        "sendmail-two-hosts.eml",
+        "sendmail",
+        [("max@example.net", "5.1.6", "551", True, None, None, None)],
+        "dsn",
+    ),
 ]
 
 
@@ -279,3 +329,16 @@ def test_status_without_enhanced_code_is_inferred_from_wording():
 def test_str_and_bytes_inputs_agree():
     raw = (SAMPLES / "ms-classic-01.eml").read_bytes()
     assert decode(raw).to_dict() == decode(raw.decode()).to_dict()
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("    >>> RCPT TO:<pat@example.com>\n    <<< 550 User unknown", "RCPT"),
+        ("-------server message\n550 No such user\n\n-------SMTP command\nDATA\n", "DATA"),
+        ("SMTP command: RCPT\n550 unknown user", "RCPT"),
+        ("said: 550 User unknown (in reply to end of DATA command)", "DATA"),
+    ],
+)
+def test_smtp_command_is_read_from_transcripts_and_labels(text, command):
+    assert classify.smtp_command(text) == command
