@@ -153,7 +153,8 @@ ROWS = [
     ),
     (
         "bare-smtp.txt",
-        None,
+        # Only Microsoft 365 points rejected senders at its delist portal.
+        "microsoft365",
         [(None, "5.7.606", "550", False, None, None, "AS16012609")],
         "smtp_line",
     ),
