@@ -311,3 +311,10 @@ class SenderTool(ShippedContent):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Every model whose rows ship in fixtures/, referenced models first (the order
+# sync_directory saves them in).
+DIRECTORY_MODELS = (
+    Provider, Component, ErrorCode, ExceptionIdentifier, AntispamRule, FaqEntry, SenderTool,
+)  # fmt: skip

@@ -3,19 +3,7 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .caching import invalidate_directory
-from .models import (
-    AntispamRule,
-    Component,
-    ErrorCode,
-    ExceptionIdentifier,
-    FaqEntry,
-    Provider,
-    SenderTool,
-)
-
-DIRECTORY_MODELS = (
-    Provider, Component, ErrorCode, ExceptionIdentifier, AntispamRule, FaqEntry, SenderTool,
-)  # fmt: skip
+from .models import DIRECTORY_MODELS, ErrorCode, SenderTool
 
 
 def connect() -> None:

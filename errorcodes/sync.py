@@ -13,26 +13,7 @@ from django.core import serializers
 from django.db import transaction
 
 from .caching import invalidate_directory
-from .models import (
-    AntispamRule,
-    Component,
-    ErrorCode,
-    ExceptionIdentifier,
-    FaqEntry,
-    Provider,
-    SenderTool,
-)
-
-# Referenced models before the models that point at them.
-SYNC_ORDER = [
-    Provider,
-    Component,
-    ErrorCode,
-    ExceptionIdentifier,
-    AntispamRule,
-    FaqEntry,
-    SenderTool,
-]
+from .models import DIRECTORY_MODELS
 
 
 @dataclass
@@ -53,7 +34,7 @@ def load_fixtures(directory: Path) -> list:
     for path in sorted(directory.glob("*.json")):
         with path.open(encoding="utf-8") as handle:
             objects.extend(serializers.deserialize("json", handle))
-    objects.sort(key=lambda item: SYNC_ORDER.index(type(item.object)))
+    objects.sort(key=lambda item: DIRECTORY_MODELS.index(type(item.object)))
     return objects
 
 
