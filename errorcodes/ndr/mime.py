@@ -96,20 +96,41 @@ def _split_multipart(
     """Split ``body`` on its boundary lines; None when the boundary never appears."""
     if not isinstance(boundary, str) or not boundary.strip():
         return None
-    delimiter = re.compile(r"^--" + re.escape(boundary.strip()) + r"(--)?[ \t]*$", re.MULTILINE)
     parts: list[Message] = []
     start = None  # where the current part begins
-    for found in delimiter.finditer(body):
+    for line_start, line_end, closing in _delimiter_lines(body, "--" + boundary.strip()):
         if start is not None:
-            parts.append(_part_between(body, start, found.start(), depth, budget))
-        if found.group(1) or budget[0] <= 0:
+            parts.append(_part_between(body, start, line_start, depth, budget))
+        if closing or budget[0] <= 0:
             return parts
-        start = found.end() + 1
+        start = line_end + 1
     if start is None:
         return None
     if start < len(body):  # no closing delimiter: the last part runs to the end
         parts.append(_part_between(body, start, len(body), depth, budget))
     return parts
+
+
+def _delimiter_lines(body: str, marker: str):
+    """Yield (start, end, closing) of each boundary line: the marker at the start of a
+    line, then "--" for the closing one, then nothing but blanks.
+
+    Plain string search: a regular expression would be compiled anew for every
+    message's boundary, which cost more than the search itself.
+    """
+    pos = 0
+    while (found := body.find(marker, pos)) >= 0:
+        pos = found + len(marker)
+        if found and body[found - 1] != "\n":
+            continue
+        end = body.find("\n", pos)
+        end = len(body) if end < 0 else end
+        tail = body[pos:end]
+        closing = tail.startswith("--")
+        if (tail[2:] if closing else tail).strip(" \t"):
+            continue  # a longer boundary that merely starts with this one
+        yield found, end, closing
+        pos = end
 
 
 def _part_between(body: str, start: int, end: int, depth: int, budget: list[int]) -> Message:
