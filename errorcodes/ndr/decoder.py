@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from . import classify, dsn, extractors
 from .extractors import generic_mta
 from .extractors.base import ADDRESS_RE, squeeze
@@ -11,6 +13,9 @@ from .statuscodes import ENHANCED_RE
 
 # DSN Status values we accept: "5.1.1", also sloppy "5.1.1 (user unknown)".
 FAILURE_ACTIONS = ("failed", "delayed")
+
+# A 4xx/5xx reply code or an enhanced status code anywhere: "550", "4.4.7".
+ANY_CODE_RE = re.compile(rb"(?<![0-9])[45](?:[0-9][0-9]|\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9])")
 
 
 def decode(data: bytes | str) -> DecodeResult:
@@ -108,6 +113,11 @@ def _forwarded_bounce(data: bytes | str, src: Source) -> DecodeResult | None:
         inner = src.after_marker.lstrip("-=*_ \t\n")
     if not inner:
         return None
+    sample = inner[:200_000]
+    if isinstance(sample, str):
+        sample = sample.encode("utf-8", "replace")
+    if not ANY_CODE_RE.search(sample):
+        return None  # no failure code in it: decoding it could not add one
     try:
         result = _decode(inner, depth=1)
     except Exception:  # keep what the outer bounce said
