@@ -1,11 +1,12 @@
-"""A lean MIME structure parser that builds the stdlib's compat32 Message tree.
+"""A lean MIME structure parser for bounces.
 
 The stdlib feed parser reads every body line by line, checking each one
-against the boundary: for a bounce that is most of the decoding time. Bounce
-messages only need their structure, so this module splits bodies on their
-boundary lines with one bounded regular expression per multipart and leaves
-leaf bodies as strings; ``Message.get_payload(decode=True)`` still undoes
-base64 and quoted-printable, and every other Message method works as usual.
+against the boundary, and its Message looks headers up by scanning them all on
+every access: for a bounce that was most of the decoding time.  Bounces only
+need their structure, so this module splits bodies on their boundary lines by
+string search, keeps leaf bodies as text, and indexes each part's headers once.
+``Part.body_bytes()`` undoes base64 and quoted-printable the way the stdlib's
+compat32 policy does.
 
 Input is LF-only text in which bytes above 127 are kept as surrogate escapes,
 as the stdlib's ``BytesParser`` does.
@@ -13,9 +14,9 @@ as the stdlib's ``BytesParser`` does.
 
 from __future__ import annotations
 
+import binascii
 import re
-from email import policy
-from email.message import Message
+import urllib.parse
 
 # Nesting and part count limits: a crafted message can nest or split forever.
 MAX_DEPTH = 10
@@ -24,27 +25,151 @@ MAX_PARTS = 200
 # A header name: printable ASCII without the colon, as the stdlib's feed parser has it.
 HEADER_NAME_RE = re.compile(r"[\041-\071\073-\176]*")
 CONTAINER_TYPES = frozenset({"message/rfc822", "message/global"})
+# Transfer encodings whose body is the text itself.
+IDENTITY_ENCODINGS = frozenset({"", "7bit", "8bit", "binary"})
 
 
-def parse(text: str) -> Message:
-    """Parse a whole message (LF line endings) into a compat32 Message."""
+class Part:
+    """One MIME part: its headers in order, and its body text or sub-parts."""
+
+    __slots__ = ("_index", "_params", "body", "headers")
+
+    def __init__(self, headers: list[tuple[str, str]], body: str | list[Part] = "") -> None:
+        self.headers = headers
+        self.body = body
+        # Lower-case name -> first value; what every lookup reads.
+        self._index: dict[str, str] = {}
+        for name, value in headers:
+            self._index.setdefault(name.lower(), value)
+        self._params: dict[str, str] | None = None
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """Return the first value of header ``name`` (any case), or ``default``."""
+        return self._index.get(name.lower(), default)
+
+    def keys(self) -> list[str]:
+        return [name for name, _ in self.headers]
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self.headers)
+
+    def content_type(self) -> str:
+        """Return the lower-case media type; text/plain when missing or malformed."""
+        value = self._index.get("content-type", "")
+        ctype = value.split(";", 1)[0].strip().lower()
+        return ctype if ctype.count("/") == 1 else "text/plain"
+
+    def param(self, name: str) -> str | None:
+        """Return a Content-Type parameter ("boundary", "charset", ...), unquoted."""
+        if self._params is None:
+            self._params = parse_params(self._index.get("content-type", ""))
+        return self._params.get(name.lower())
+
+    def is_multipart(self) -> bool:
+        return isinstance(self.body, list)
+
+    def body_bytes(self) -> bytes:
+        """Return a leaf body as bytes, its transfer encoding undone."""
+        if isinstance(self.body, list):
+            return b""
+        raw = self.body.encode("ascii", "surrogateescape")
+        encoding = self._index.get("content-transfer-encoding", "").strip().lower()
+        if encoding == "quoted-printable":
+            return binascii.a2b_qp(raw)
+        if encoding == "base64":
+            return decode_base64(raw)
+        return raw
+
+
+def parse_params(value: str) -> dict[str, str]:
+    """Return the parameters of a header value, names lower-cased, values unquoted.
+
+    RFC 2231 forms ("name*=utf-8''a%20b", "name*0=...; name*1=...") are joined
+    and percent-decoded.
+    """
+    params: dict[str, str] = {}
+    pieces: dict[str, list[tuple[int, str, bool]]] = {}
+    for item in _split_params(value)[1:]:
+        name, eq, val = item.partition("=")
+        if not eq:
+            continue
+        name = name.strip().lower()
+        val = val.strip()
+        if len(val) >= 2 and val[0] == val[-1] == '"':
+            val = val[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        if "*" not in name:
+            params.setdefault(name, val)
+            continue
+        base, _, rest = name.partition("*")
+        order = rest.rstrip("*")
+        pieces.setdefault(base, []).append(
+            (int(order) if order.isdigit() else 0, val, name.endswith("*"))
+        )
+    for base, chunks in pieces.items():
+        chunks.sort(key=lambda chunk: chunk[0])
+        text = ""
+        for index, (_, val, encoded) in enumerate(chunks):
+            if encoded:
+                if index == 0:
+                    val = val.split("'", 2)[-1]  # drop the charset'language' prefix
+                val = urllib.parse.unquote(val)
+            text += val
+        params.setdefault(base, text)
+    return params
+
+
+def _split_params(value: str) -> list[str]:
+    """Split a header value on the semicolons that are not inside quotes."""
+    if '"' not in value:
+        return value.split(";")
+    items, start, quoted, escaped = [], 0, False, False
+    for i, ch in enumerate(value):
+        if escaped:
+            escaped = False
+        elif ch == "\\" and quoted:
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == ";" and not quoted:
+            items.append(value[start:i])
+            start = i + 1
+    items.append(value[start:])
+    return items
+
+
+def decode_base64(data: bytes) -> bytes:
+    """Decode base64 leniently: stray characters skipped, missing padding added."""
+    data = b"".join(data.split())
+    try:
+        return binascii.a2b_base64(data + b"=" * (-len(data) % 4))
+    except binascii.Error:
+        # A truncated last quantum: decode what is whole.
+        whole = len(data) - len(data) % 4
+        try:
+            return binascii.a2b_base64(data[:whole])
+        except binascii.Error:
+            return b""
+
+
+def parse(text: str) -> Part:
+    """Parse a whole message (LF line endings) into a tree of Parts."""
     return _parse_part(text, depth=0, budget=[MAX_PARTS])
 
 
-def parse_headers(text: str) -> Message:
+def parse_headers(text: str) -> Part:
     """Parse only the header block at the start of ``text``."""
     msg, _ = _split_headers(text)
     return msg
 
 
-def _split_headers(text: str) -> tuple[Message, str]:
-    """Return the headers of ``text`` as a Message and the body that follows them."""
-    msg = Message(policy=policy.compat32)
+def _split_headers(text: str) -> tuple[Part, str]:
+    """Return the headers of ``text`` as a Part and the body that follows them."""
+    headers: list[tuple[str, str]] = []
     blank = text.find("\n\n")
     head = text if blank < 0 else text[:blank]
     rest = "" if blank < 0 else text[blank + 2 :]
     if head.startswith("\n"):  # an empty header block: all of it is body
-        return msg, text[1:]
+        return Part(headers), text[1:]
     lines = head.split("\n")
     if lines[0].startswith("From "):  # an mbox separator, not a header
         lines = lines[1:]
@@ -61,42 +186,39 @@ def _split_headers(text: str) -> tuple[Message, str]:
             rest = body + ("\n\n" + rest if blank >= 0 else "")
             break
         if name is not None:
-            msg.set_raw(name, value)
+            headers.append((name, value))
         name, value = line[:colon], line[colon + 1 :].lstrip(" \t")
     if name is not None:
-        msg.set_raw(name, value)
-    return msg, rest
+        headers.append((name, value))
+    return Part(headers), rest
 
 
-def _parse_part(text: str, depth: int, budget: list[int]) -> Message:
-    msg, body = _split_headers(text)
+def _parse_part(text: str, depth: int, budget: list[int]) -> Part:
+    part, body = _split_headers(text)
     budget[0] -= 1
-    ctype = msg.get_content_type()
+    ctype = part.content_type()
     if depth < MAX_DEPTH and budget[0] > 0:
         if ctype.startswith("multipart/"):
-            parts = _split_multipart(body, msg.get_param("boundary"), depth, budget)
+            parts = _split_multipart(body, part.param("boundary"), depth, budget)
             if parts is not None:
-                msg.set_payload(parts)
-                return msg
-        elif ctype in CONTAINER_TYPES and msg.get("content-transfer-encoding", "").lower() in {
-            "",
-            "7bit",
-            "8bit",
-            "binary",
-        }:
-            msg.set_payload([_parse_part(body, depth + 1, budget)])
-            return msg
-    msg.set_payload(body)
-    return msg
+                part.body = parts
+                return part
+        elif ctype in CONTAINER_TYPES and (
+            part.get("content-transfer-encoding", "").strip().lower() in IDENTITY_ENCODINGS
+        ):
+            part.body = [_parse_part(body, depth + 1, budget)]
+            return part
+    part.body = body
+    return part
 
 
 def _split_multipart(
     body: str, boundary: object, depth: int, budget: list[int]
-) -> list[Message] | None:
+) -> list[Part] | None:
     """Split ``body`` on its boundary lines; None when the boundary never appears."""
     if not isinstance(boundary, str) or not boundary.strip():
         return None
-    parts: list[Message] = []
+    parts: list[Part] = []
     start = None  # where the current part begins
     for line_start, line_end, closing in _delimiter_lines(body, "--" + boundary.strip()):
         if start is not None:
@@ -133,7 +255,7 @@ def _delimiter_lines(body: str, marker: str):
         pos = end
 
 
-def _part_between(body: str, start: int, end: int, depth: int, budget: list[int]) -> Message:
+def _part_between(body: str, start: int, end: int, depth: int, budget: list[int]) -> Part:
     # The line break before a delimiter belongs to the delimiter.
     if end > start and body[end - 1] == "\n":
         end -= 1

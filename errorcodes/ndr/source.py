@@ -3,9 +3,9 @@
 Handles bytes or str, an mbox "From " line, LF/CRLF/CR line endings, any
 charset (falling back gracefully), quoted-printable/base64, broken MIME,
 message/delivery-status, message/rfc822, text/rfc822-headers and plain text
-that is not a MIME message at all.  The structure comes from ``mime.py`` (the
-stdlib's compat32 Message tree, built without reading bodies line by line),
-and how much input each step looks at is bounded.
+that is not a MIME message at all.  The structure comes from ``mime.py`` (a
+tree of parts, built without reading bodies line by line), and how much input
+each step looks at is bounded.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import html
 import re
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
-from email.message import Message
 
 from . import mime
+from .mime import Part
 
 # Inputs larger than this are cut: a bounce's useful part is at the top, and
 # bounding the input keeps every later step bounded too.
@@ -116,7 +116,7 @@ HEADERS_TYPES = frozenset({"text/rfc822-headers", "message/global-headers"})
 class Source:
     """The input, taken apart for the extractors."""
 
-    message: Message | None = None
+    message: Part | None = None
     # Top-level header values as found (lower-case names -> first value); header() decodes.
     headers: dict[str, str] = field(default_factory=dict)
     # Content types found while walking the message.
@@ -128,7 +128,7 @@ class Source:
     # The raw text of every delivery-status part.
     dsn_blocks: list[str] = field(default_factory=list)
     # Headers of the original message, when a part or the body carries them.
-    original: Message | None = None
+    original: Part | None = None
     # The text after the marker of the copied original ("--- Original message ---"):
     # read again only when the bounce is itself the forward of another bounce.
     after_marker: str = ""
@@ -244,10 +244,10 @@ def load(data: bytes | str) -> Source:
     except Exception:  # the parser is lenient, but never trust it on hostile input
         return _load_text(decode_bytes(raw))
     src = Source(message=msg, is_message=True)
-    for name, value in msg.items():
-        src.headers.setdefault(name.lower(), value if isinstance(value, str) else str(value))
-    if msg.get_content_type() == "multipart/report":
-        src.report_type = str(msg.get_param("report-type") or "").lower()
+    for name, value in msg.headers:
+        src.headers.setdefault(name.lower(), value)
+    if msg.content_type() == "multipart/report":
+        src.report_type = (msg.param("report-type") or "").lower()
     texts: list[str] = []
     _walk(msg, src, texts, depth=0)
     _finish_text(src, "\n".join(texts))
@@ -294,7 +294,7 @@ def _finish_text(src: Source, text: str) -> None:
     src.text = text
 
 
-def _headers_from_text(text: str) -> Message | None:
+def _headers_from_text(text: str) -> Part | None:
     """Parse the first header block found in ``text`` (a pasted original)."""
     lines = text.lstrip("-= \t").split("\n")
     start = next(
@@ -308,21 +308,21 @@ def _headers_from_text(text: str) -> Message | None:
         msg = mime.parse_headers(block)
     except Exception:
         return None
-    return msg if len(msg.keys()) else None
+    return msg if msg.headers else None
 
 
-def _walk(part: Message, src: Source, texts: list[str], depth: int) -> None:
+def _walk(part: Part, src: Source, texts: list[str], depth: int) -> None:
     """Collect text bodies, delivery-status blocks and the original's headers."""
     if depth > 8 or len(src.content_types) >= MAX_PARTS:
         return
-    ctype = part.get_content_type()
+    ctype = part.content_type()
     src.content_types.append(ctype)
     if ctype in DSN_TYPES:
         src.dsn_blocks.append(_dsn_text(part))
         return
     if ctype in RFC822_TYPES:
-        inner = part.get_payload()
-        if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+        inner = part.body
+        if isinstance(inner, list) and inner:
             if src.original is None:
                 src.original = inner[0]
         elif isinstance(inner, str) and src.original is None:
@@ -336,19 +336,13 @@ def _walk(part: Message, src: Source, texts: list[str], depth: int) -> None:
         _walk_broken_multipart(part, ctype, src, texts, depth)
         return
     if part.is_multipart():
-        payload = part.get_payload()
-        if isinstance(payload, list):
-            if ctype == "multipart/alternative":
-                # The plain and HTML versions say the same: read one, plain first.
-                plain = [
-                    p
-                    for p in payload
-                    if isinstance(p, Message) and p.get_content_type() == "text/plain"
-                ]
-                payload = plain[:1] or payload[-1:]
-            for sub in payload:
-                if isinstance(sub, Message):
-                    _walk(sub, src, texts, depth + 1)
+        payload = part.body
+        if ctype == "multipart/alternative":
+            # The plain and HTML versions say the same: read one, plain first.
+            plain = [p for p in payload if p.content_type() == "text/plain"]
+            payload = plain[:1] or payload[-1:]
+        for sub in payload:
+            _walk(sub, src, texts, depth + 1)
         return
     if ctype.startswith("text/") or (ctype == "application/octet-stream" and depth == 0):
         body = _body_text(part)
@@ -361,7 +355,7 @@ def _walk(part: Message, src: Source, texts: list[str], depth: int) -> None:
 
 
 def _walk_broken_multipart(
-    part: Message, ctype: str, src: Source, texts: list[str], depth: int
+    part: Part, ctype: str, src: Source, texts: list[str], depth: int
 ) -> None:
     """Read a multipart whose boundary parameter is missing or wrong.
 
@@ -369,7 +363,7 @@ def _walk_broken_multipart(
     a "boundary=" continuation line without its leading space.  Re-parse with the
     first delimiter line of the body; with none, the body is plain text.
     """
-    payload = part.get_payload()
+    payload = part.body
     if not isinstance(payload, str):
         return
     found = BOUNDARY_LINE_RE.search(payload[:20000])
@@ -381,7 +375,7 @@ def _walk_broken_multipart(
             repaired = None
         if repaired is not None and repaired.is_multipart():
             if ctype == "multipart/report" and not src.report_type:
-                src.report_type = str(part.get_param("report-type") or "").lower()
+                src.report_type = (part.param("report-type") or "").lower()
             _walk(repaired, src, texts, depth + 1)
             return
     if "final-recipient:" in payload[:200000].lower():
@@ -389,22 +383,11 @@ def _walk_broken_multipart(
     texts.append(payload)
 
 
-def _body_text(part: Message) -> str:
-    try:
-        data = part.get_payload(decode=True)
-    except Exception:
-        data = None
-    if data is None:
-        payload = part.get_payload()
-        return payload if isinstance(payload, str) else ""
-    try:
-        charset = part.get_content_charset()
-    except Exception:
-        charset = None
-    return decode_bytes(data[:MAX_INPUT_BYTES], charset)
+def _body_text(part: Part) -> str:
+    return decode_bytes(part.body_bytes()[:MAX_INPUT_BYTES], part.param("charset"))
 
 
-def _dsn_text(part: Message) -> str:
+def _dsn_text(part: Part) -> str:
     """Return a delivery-status part as text, RFC 2047 words in its fields decoded."""
     text = _body_text(part)
     if "=?" not in text:
