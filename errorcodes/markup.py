@@ -2,7 +2,6 @@
 
 import re
 
-import markdown
 import nh3
 
 # Enough for explanations and fix steps: paragraphs, lists, emphasis, code,
@@ -43,6 +42,10 @@ def separate_lists(source: str) -> str:
 
 def render_markdown(source: str) -> str:
     """Render Markdown to HTML that is safe to show on a public page."""
+    # Imported here: only saving and syncing render, and Markdown's import is
+    # among the slowest of every process start (manage.py decode among them).
+    import markdown
+
     html = markdown.markdown(separate_lists(source or ""), extensions=MARKDOWN_EXTENSIONS)
     return nh3.clean(
         html,
