@@ -55,7 +55,7 @@ COMMAND_RE = re.compile(
     r"|after (rcpt to|mail from|end of data|data|helo|ehlo)\b"
     r"|^[ \t]{0,8}>>> ?(rcpt to|mail from|data|helo|ehlo)\b"
     r"|smtp command[ \t]{0,4}:?[ \t]{0,4}\n?[ \t]{0,4}(rcpt|mail from|data|helo|ehlo)\b",
-    re.IGNORECASE | re.MULTILINE,
+    re.MULTILINE,  # matched against lower-cased text: far faster than re.IGNORECASE
 )
 # The stock words a recipient-side filter answers with after DATA ("550 Unknown user",
 # "550 <pat@example.org>... No such user" once the message was sent).
@@ -172,11 +172,11 @@ def pick_status(dsn_status: str | None, diagnostics: list[str]) -> str | None:
 def smtp_command(text: str) -> str | None:
     """Return the SMTP command the last quoted rejection answered: RCPT, MAIL, DATA or HELO."""
     last = None
-    for match in COMMAND_RE.finditer(text[:20000]):
+    for match in COMMAND_RE.finditer(text[:20000].lower()):
         last = next(g for g in match.groups() if g)
     if last is None:
         return None
-    word = last.lower()
+    word = last
     if word.endswith("data"):
         return "DATA"
     return {"rcpt": "RCPT", "mail": "MAIL"}.get(word[:4], "HELO")

@@ -53,6 +53,7 @@ MESSAGE_HEADERS = frozenset(
 # "------ This is a copy of the message, including all the headers. ------",
 # "--- Below this line is a copy of the message.", "----- Original message -----",
 # "------- Returned Message --------", "Message headers follow.", "Original message headers:".
+# Matched against lower-cased text (see lower_same_length): far faster than re.IGNORECASE.
 ORIGINAL_MARKER_RE = re.compile(
     r"^[ \t>]{0,4}(?:[-=*_]{2,}[ \t]{0,4}(?:original message|original mail|the original message|"
     r"copy of the original|returned message|a copy of the message|the header of the original)"
@@ -61,7 +62,7 @@ ORIGINAL_MARKER_RE = re.compile(
     r"headers of the original message|the header of the original message|returned mail follows|"
     r"the text you sent follows|content-type: message/rfc822|original mail as follows|"
     r"included is a copy of the message header))",
-    re.IGNORECASE | re.MULTILINE,
+    re.MULTILINE,
 )
 # Two header lines in a row inside the body: an embedded copy of the original
 # ("Received: from ..." / "Return-Path: <...>" / "Message-ID: <...>").
@@ -168,6 +169,18 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
 def _looks_cp1252(data: bytes) -> bool:
     # cp1252 leaves five bytes undefined; latin-1 never fails.
     return not any(b in data for b in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"))
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-case ``text`` keeping every character at its index.
+
+    U+0130 (capital I with dot) is the one character whose lower case is two
+    characters long; it becomes a plain "i" so that positions found in the
+    result hold in ``text``.
+    """
+    if not text.isascii():
+        text = text.replace("\u0130", "i")
+    return text.lower()
 
 
 def decode_header_value(value: object) -> str:
@@ -281,7 +294,7 @@ def _load_text(text: str) -> Source:
 def _finish_text(src: Source, text: str) -> None:
     """Cut the text before a copy of the original message; keep those headers."""
     text = text[:MAX_TEXT_CHARS]
-    marker = ORIGINAL_MARKER_RE.search(text)
+    marker = ORIGINAL_MARKER_RE.search(lower_same_length(text))
     embedded = EMBEDDED_HEADERS_RE.search(text, 1)
     if embedded and embedded.start() > 40 and (marker is None or embedded.start() < marker.start()):
         marker = embedded

@@ -186,6 +186,8 @@ def find_exception(text: str) -> str | None:
 
 def find_antispam_rule(text: str) -> str | None:
     """Return a Microsoft anti-spam rule ("AS(1450)", "S3150") in ``text``."""
+    if "AS" not in text and "S3" not in text:
+        return None
     match = MS_ANTISPAM_RE.search(text)
     return match.group(0) if match else None
 

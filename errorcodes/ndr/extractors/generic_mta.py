@@ -15,7 +15,7 @@ import re
 
 from ..result import Recipient
 from ..source import Source
-from ..statuscodes import ENHANCED_RE, REPLY_ENHANCED_RE, REPLY_RE, infer_reason
+from ..statuscodes import ENHANCED_RE, REPLY_ENHANCED_RE, infer_reason
 from .base import ADDRESS_RE, Extraction, first_host, squeeze
 
 # Prose that marks a text as a bounce even when it was pasted without headers.
@@ -77,6 +77,12 @@ NOT_RECIPIENT_RE = re.compile(
     re.IGNORECASE,
 )
 MAX_BLOCK = 4000
+# How far into a recipient's block its diagnostic may start.
+MAX_BLOCK_LINES = 80
+# Patterns of a line that carries the server's code, most telling first.
+CODED_LINE_PATTERNS = (REPLY_ENHANCED_RE, CODE_LINE_RE, ENHANCED_RE)
+# A line that starts with a bare reply code and a colon or comma: "550: no such user".
+LEADING_REPLY_RE = re.compile(r"^[^\S\n]{0,40}[245][0-5]\d[,:]", re.M)
 
 
 def extract(src: Source) -> Extraction | None:
@@ -151,16 +157,13 @@ def _not_a_recipient(text: str, pos: int) -> bool:
 def diagnostic_of(block: str) -> str | None:
     """Return the server's words in a recipient block: the coded line(s), else the prose."""
     lines = block.split("\n")
-    start = None
-    for i, line in enumerate(lines[:80]):
-        if REPLY_ENHANCED_RE.search(line) or CODE_LINE_RE.search(line) or ENHANCED_RE.search(line):
-            start = i
-            break
-    if start is None:
-        for i, line in enumerate(lines[:80]):
-            if REPLY_RE.search(line.strip()[:4] + " "):
-                start = i
-                break
+    head = "\n".join(lines[:MAX_BLOCK_LINES]) if len(lines) > MAX_BLOCK_LINES else block
+    # None of these patterns crosses a line end, so the earliest match over the
+    # whole head is on the first line that any of them would match alone.
+    found = [m.start() for p in CODED_LINE_PATTERNS if (m := p.search(head))]
+    if not found and (m := LEADING_REPLY_RE.search(head)):
+        found = [m.start()]
+    start = head.count("\n", 0, min(found)) if found else None
     if start is not None:
         picked = [lines[start]]
         for line in lines[start + 1 : start + 4]:

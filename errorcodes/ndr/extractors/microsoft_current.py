@@ -121,10 +121,10 @@ def extract(src: Source) -> Extraction | None:
     """Return the recipients of a current-layout Microsoft NDR, or None."""
     text = src.text
     low = text[:100000].lower()
-    score = sum(1 for m in MARKERS if m in low)
+    if sum(1 for m in MARKERS if m in low) < 2:
+        return None
     fields = _label_fields(text)
-    coded = fields.get("status") or fields.get("error")
-    if score < 2 or not coded:
+    if not (fields.get("status") or fields.get("error")):
         return None
     addresses = []
     for value in fields.get("recipients", []):

@@ -1,0 +1,53 @@
+"""Text matching done on lower-cased copies finds what case-insensitive matching would."""
+
+from errorcodes.ndr import decode
+from errorcodes.ndr.classify import smtp_command
+from errorcodes.ndr.extractors.generic_mta import diagnostic_of
+from errorcodes.ndr.source import lower_same_length
+
+
+def test_lower_case_copy_keeps_every_position():
+    text = "\u0130STANBUL ofis\u0130 \u2014 Original Message follows"
+    low = lower_same_length(text)
+    assert len(low) == len(text)
+    start = low.index("original message")
+    assert text[start : start + 16] == "Original Message"
+
+
+def test_marker_found_whatever_its_case_and_the_text_before_it():
+    pasted = (
+        "Delivery to the following recipient failed permanently:\n\n"
+        "    pat@example.org\n\n"
+        "550 5.1.1 The email account that you tried to reach does not exist.\n\n"
+        "----- ORIGINAL MESSAGE -----\n"
+        "From: \u0130lker <ilker@example.com>\nTo: pat@example.org\nSubject: Merhaba\n"
+    )
+    result = decode(pasted)
+    assert result.original.subject == "Merhaba"
+    assert [r.status for r in result.recipients] == ["5.1.1"]
+
+
+def test_smtp_command_any_case():
+    assert smtp_command("SMTP error from remote mail server after RCPT TO:<a@b.example>") == "RCPT"
+    assert smtp_command(">>> DATA\n<<< 550 Unknown user") == "DATA"
+    assert smtp_command("In Reply To Mail From command: 553 sender rejected") == "MAIL"
+    assert smtp_command("550 5.1.1 user unknown") is None
+
+
+def test_diagnostic_starts_at_the_first_coded_line():
+    block = (
+        ">\n"
+        "    (ultimately generated from pat@example.org)\n"
+        "    host mx.example.org [192.0.2.7]\n"
+        "    SMTP error from remote mail server after RCPT TO:<pat@example.org>:\n"
+        "    550-5.1.1 The email account that you tried to reach does not exist.\n"
+        "    550 5.1.1 Please try double-checking the recipient's address.\n"
+    )
+    assert diagnostic_of(block).startswith("550-5.1.1 The email account")
+
+
+def test_diagnostic_of_a_bare_reply_with_colon_and_of_prose():
+    assert diagnostic_of(":\n550: no such user here\n") == "550: no such user here"
+    assert diagnostic_of(":\nThis user doesn't have an account\n") == (
+        "This user doesn't have an account"
+    )
