@@ -108,6 +108,8 @@ ORIGINAL_PART_RE = re.compile(
 )
 # Trimming a short tail is not worth it (and keeps small pastes exactly as given).
 TRIM_MIN_BYTES = 512
+# Below this size, finding the attached original costs more than parsing its body.
+TRIM_FROM_BYTES = 100_000
 DSN_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
 RFC822_TYPES = frozenset({"message/rfc822", "message/global", "message/partial"})
 HEADERS_TYPES = frozenset({"text/rfc822-headers", "message/global-headers"})
@@ -251,7 +253,8 @@ def load(data: bytes | str) -> Source:
     raw = MBOX_FROM_RE.sub(b"", raw, count=1)
     if not _looks_like_message(raw):
         return _load_text(decode_bytes(raw))
-    raw = _trim_original(raw)
+    if len(raw) > TRIM_FROM_BYTES:
+        raw = _trim_original(raw)
     try:
         msg = mime.parse(raw.lstrip(b"\n").decode("ascii", "surrogateescape"))
     except Exception:  # the parser is lenient, but never trust it on hostile input
@@ -270,8 +273,8 @@ def load(data: bytes | str) -> Source:
 def _trim_original(raw: bytes) -> bytes:
     """Drop the body of the attached original message: only its headers are read.
 
-    Parsing the original's body (often the biggest part, with its own attachments)
-    was most of the parser's time.  The original is the last part of a report.
+    In a big message the original's body (with its attachments) is most of the
+    bytes to parse.  The original is the last part of a report.
     """
     found = ORIGINAL_PART_RE.search(raw, 0, 400_000)
     if found is None:
