@@ -22,8 +22,9 @@ import urllib.parse
 MAX_DEPTH = 10
 MAX_PARTS = 200
 
-# A header name: printable ASCII without the colon, as the stdlib's feed parser has it.
-HEADER_NAME_RE = re.compile(r"[\041-\071\073-\176]*")
+# A header field and its continuation lines; the name is printable ASCII without
+# the colon, as the stdlib's feed parser has it.
+FIELD_RE = re.compile(r"([\041-\071\073-\176]*):[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)")
 CONTAINER_TYPES = frozenset({"message/rfc822", "message/global"})
 # Transfer encodings whose body is the text itself.
 IDENTITY_ENCODINGS = frozenset({"", "7bit", "8bit", "binary"})
@@ -164,32 +165,26 @@ def parse_headers(text: str) -> Part:
 
 def _split_headers(text: str) -> tuple[Part, str]:
     """Return the headers of ``text`` as a Part and the body that follows them."""
-    headers: list[tuple[str, str]] = []
     blank = text.find("\n\n")
     head = text if blank < 0 else text[:blank]
     rest = "" if blank < 0 else text[blank + 2 :]
     if head.startswith("\n"):  # an empty header block: all of it is body
-        return Part(headers), text[1:]
-    lines = head.split("\n")
-    if lines[0].startswith("From "):  # an mbox separator, not a header
-        lines = lines[1:]
-    name = value = None
-    for index, line in enumerate(lines):
-        if line[:1] in (" ", "\t"):
-            if name is not None:
-                value += "\n" + line
-            continue
-        colon = line.find(":")
-        if colon < 0 or not HEADER_NAME_RE.fullmatch(line, 0, colon):
+        return Part([]), text[1:]
+    pos = 0
+    if head.startswith("From "):  # an mbox separator, not a header
+        pos = head.find("\n") + 1 or len(head)
+    headers: list[tuple[str, str]] = []
+    while pos < len(head):
+        field = FIELD_RE.match(head, pos)
+        if field is not None:
+            headers.append(field.groups())
+            pos = field.end() + 1
+        elif head[pos] in " \t":  # a continuation line with no field to continue
+            pos = head.find("\n", pos) + 1 or len(head)
+        else:
             # No blank line before the body: it starts here, as the feed parser does it.
-            body = "\n".join(lines[index:])
-            rest = body + ("\n\n" + rest if blank >= 0 else "")
+            rest = head[pos:] + ("\n\n" + rest if blank >= 0 else "")
             break
-        if name is not None:
-            headers.append((name, value))
-        name, value = line[:colon], line[colon + 1 :].lstrip(" \t")
-    if name is not None:
-        headers.append((name, value))
     return Part(headers), rest
 
 

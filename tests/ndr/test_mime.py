@@ -96,3 +96,26 @@ def test_quoted_printable_and_8bit_bodies():
     assert qp.body_bytes() == "na\u00efvely\n".encode()
     raw = "caf\u00e9".encode().decode("ascii", "surrogateescape")
     assert mime.parse(f"Content-Type: text/plain\n\n{raw}").body_bytes() == "caf\u00e9".encode()
+
+
+FIELD_NAMES = st.sampled_from(["Subject", "X-Failed-Recipients", "Received", "to", "X-Empty"])
+FIELD_VALUES = st.text(st.characters(codec="ascii", exclude_characters="\r\n"), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(FIELD_NAMES, FIELD_VALUES, st.lists(FIELD_VALUES.map(lambda v: " " + v))),
+        max_size=8,
+    )
+)
+def test_header_fields_read_like_the_standard_library(fields):
+    block = "".join(
+        f"{name}: {value}\n" + "".join(f"{more}\n" for more in continuations)
+        for name, value, continuations in fields
+    )
+    source = block + "\nbody\n"
+    theirs = email.message_from_string(source, policy=policy.compat32)
+    ours = mime.parse(source)
+    assert ours.items() == theirs.items()
+    assert ours.body == theirs.get_payload()
