@@ -157,7 +157,6 @@ def is_temporary(text: str) -> bool:
 
 def pick_status(dsn_status: str | None, diagnostics: list[str]) -> str | None:
     """Choose the most specific enhanced code among the DSN field and the server text."""
-    coded = [s for s in (find_status(d) for d in diagnostics if d) if s]
     if dsn_status:
         # The server's own words (the DSN's Diagnostic-Code, diagnostics[0]) are more
         # precise than the reporting MTA's summary, as long as they agree on
@@ -166,7 +165,7 @@ def pick_status(dsn_status: str | None, diagnostics: list[str]) -> str | None:
         if own and own[0] == dsn_status[0] and own[1:] != ".0.0":
             return own
         return dsn_status
-    return coded[0] if coded else None
+    return next((s for s in map(find_status, filter(None, diagnostics)) if s), None)
 
 
 def smtp_command(text: str) -> str | None:
@@ -268,15 +267,19 @@ def _is_hard(
 
 def detect_provider(src: Source, mtas: list[str], layout: str | None) -> str | None:
     """Return the system that produced the bounce, from headers, text and MTA names."""
-    headers = "\n".join(f"{k}: {v}" for k, v in src.headers.items()).lower()[:60000]
-    sources = {
-        "headers": headers,
-        "from": src.header("from").lower(),
-        "text": src.text[:60000].lower(),
-        "mta": " ".join(m for m in mtas if m).lower(),
+    # Each place is lower-cased when a row first looks there: most bounces are
+    # told apart by the first rows.
+    places = {
+        "headers": lambda: "\n".join(f"{k}: {v}" for k, v in src.headers.items()).lower()[:60000],
+        "from": lambda: src.header("from").lower(),
+        "text": lambda: src.text[:60000].lower(),
+        "mta": lambda: " ".join(m for m in mtas if m).lower(),
     }
+    haystacks: dict[str, str] = {}
     for provider, where, needles in provider_table():
-        haystack = sources.get(where, "")
+        if where not in haystacks:
+            haystacks[where] = places[where]() if where in places else ""
+        haystack = haystacks[where]
         if haystack and any(n in haystack for n in needles):
             return provider
     if layout in ("microsoft_current", "microsoft_classic"):

@@ -188,7 +188,4 @@ def _sender_addresses(src: Source) -> set[str]:
     values = [src.header(n) for n in ("from", "to", "return-path", "reply-to", "sender", "cc")]
     if src.original is not None:
         values += [str(src.original.get("from", "")), str(src.original.get("return-path", ""))]
-    found = set()
-    for value in values:
-        found.update(a.lower() for a in ADDRESS_RE.findall(value))
-    return found
+    return {a.lower() for a in ADDRESS_RE.findall("\n".join(values))}
