@@ -7,11 +7,14 @@ Prints messages/second for in-process decode(), then the whole-process CLI
 Sisimai (Perl, Debian package libsisimai-perl) over the same file list, and the ratio.
 The two commands run in alternation for several rounds and the medians are
 compared, so a burst of load from elsewhere on the machine hits both alike.
+CPU seconds (user + system, workers included) are printed beside the wall-clock
+times: they vary less when other work shares the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -45,11 +48,15 @@ def bench_in_process(files: list[Path], repeat: int) -> float:
     return len(blobs) * repeat / (time.perf_counter() - start)
 
 
-def timed(cmd: list[str]) -> float:
-    """Run ``cmd`` with output discarded; return wall-clock seconds."""
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Run ``cmd`` with output discarded; return (wall-clock, CPU) seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,26 +93,30 @@ def main(argv: list[str] | None = None) -> int:
     )
     has_sisimai = bool(probe) and probe.returncode == 0
     perl_cmd = [perl, str(Path(__file__).with_name("sisimai_driver.pl")), *paths]
-    cli_times, perl_times = [], []
+    cli_runs, perl_runs = [], []
     for _ in range(args.rounds):
-        cli_times.append(timed(cli_cmd))
+        cli_runs.append(timed(cli_cmd))
         if has_sisimai:
-            perl_times.append(timed(perl_cmd))
-    cli = statistics.median(cli_times)
-    print(
-        f"CLI (manage.py decode --format json): median {cli:.2f} s over {args.rounds} runs "
-        f"(best {min(cli_times):.2f} s), {n / cli:,.0f} msgs/s"
-    )
+            perl_runs.append(timed(perl_cmd))
+    cli, cli_cpu = report("CLI (manage.py decode --format json)", cli_runs, n)
     if not has_sisimai:
         print("Sisimai not installed (apt-get install libsisimai-perl): no comparison")
         return 0
-    sisimai = statistics.median(perl_times)
-    print(
-        f"Sisimai {probe.stdout.strip()} (perl): median {sisimai:.2f} s "
-        f"(best {min(perl_times):.2f} s), {n / sisimai:,.0f} msgs/s"
-    )
+    sisimai, sisimai_cpu = report(f"Sisimai {probe.stdout.strip()} (perl)", perl_runs, n)
     print(f"ratio: our CLI is {sisimai / cli:.1f}x faster than Sisimai (target >= 2x)")
+    print(f"CPU ratio: Sisimai uses {sisimai_cpu / cli_cpu:.1f}x the CPU time of our CLI")
     return 0
+
+
+def report(label: str, runs: list[tuple[float, float]], n: int) -> tuple[float, float]:
+    """Print the medians of (wall, CPU) runs; return them."""
+    wall = statistics.median(r[0] for r in runs)
+    cpu = statistics.median(r[1] for r in runs)
+    print(
+        f"{label}: median {wall:.2f} s over {len(runs)} runs (best {min(r[0] for r in runs):.2f} s)"
+        f", {n / wall:,.0f} msgs/s; CPU {cpu:.2f} s"
+    )
+    return wall, cpu
 
 
 if __name__ == "__main__":

@@ -33,15 +33,14 @@ IDENTITY_ENCODINGS = frozenset({"", "7bit", "8bit", "binary"})
 class Part:
     """One MIME part: its headers in order, and its body text or sub-parts."""
 
-    __slots__ = ("_index", "_params", "body", "headers")
+    __slots__ = ("_ctype", "_index", "_params", "body", "headers")
 
     def __init__(self, headers: list[tuple[str, str]], body: str | list[Part] = "") -> None:
         self.headers = headers
         self.body = body
-        # Lower-case name -> first value; what every lookup reads.
-        self._index: dict[str, str] = {}
-        for name, value in headers:
-            self._index.setdefault(name.lower(), value)
+        # Lower-case name -> first value (hence reversed); what every lookup reads.
+        self._index = {name.lower(): value for name, value in reversed(headers)}
+        self._ctype: str | None = None
         self._params: dict[str, str] | None = None
 
     def get(self, name: str, default: str | None = None) -> str | None:
@@ -56,9 +55,11 @@ class Part:
 
     def content_type(self) -> str:
         """Return the lower-case media type; text/plain when missing or malformed."""
-        value = self._index.get("content-type", "")
-        ctype = value.split(";", 1)[0].strip().lower()
-        return ctype if ctype.count("/") == 1 else "text/plain"
+        if self._ctype is None:
+            value = self._index.get("content-type", "")
+            ctype = value.split(";", 1)[0].strip().lower()
+            self._ctype = ctype if ctype.count("/") == 1 else "text/plain"
+        return self._ctype
 
     def param(self, name: str) -> str | None:
         """Return a Content-Type parameter ("boundary", "charset", ...), unquoted."""
