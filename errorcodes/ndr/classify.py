@@ -6,6 +6,7 @@ import json
 import re
 from functools import cache
 
+from .phrases import PhraseTable
 from .result import Recipient
 from .source import Source
 from .statuscodes import (
@@ -125,6 +126,16 @@ def provider_table() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     with (DATA_DIR / "providers.json").open(encoding="utf-8") as handle:
         rows = json.load(handle)["providers"]
     return tuple((r["provider"], r["where"], tuple(r["needles"])) for r in rows)
+
+
+@cache
+def provider_phrases() -> dict[str, PhraseTable]:
+    """Return, per place to look, the needles of the provider table ranked by row."""
+    table = provider_table()
+    return {
+        place: PhraseTable(needles if where == place else () for _, where, needles in table)
+        for place in dict.fromkeys(where for _, where, _ in table)
+    }
 
 
 def is_not_bounce(src: Source) -> bool:
@@ -267,21 +278,19 @@ def _is_hard(
 
 def detect_provider(src: Source, mtas: list[str], layout: str | None) -> str | None:
     """Return the system that produced the bounce, from headers, text and MTA names."""
-    # Each place is lower-cased when a row first looks there: most bounces are
-    # told apart by the first rows.
     places = {
-        "headers": lambda: "\n".join(f"{k}: {v}" for k, v in src.headers.items()).lower()[:60000],
-        "from": lambda: src.header("from").lower(),
-        "text": lambda: src.text[:60000].lower(),
-        "mta": lambda: " ".join(m for m in mtas if m).lower(),
+        "headers": "\n".join(f"{k}: {v}" for k, v in src.headers.items()).lower()[:60000],
+        "from": src.header("from").lower(),
+        "text": src.text[:60000].lower(),
+        "mta": " ".join(m for m in mtas if m).lower(),
     }
-    haystacks: dict[str, str] = {}
-    for provider, where, needles in provider_table():
-        if where not in haystacks:
-            haystacks[where] = places[where]() if where in places else ""
-        haystack = haystacks[where]
-        if haystack and any(n in haystack for n in needles):
-            return provider
+    ranks = [
+        rank
+        for where, phrases in provider_phrases().items()
+        if (rank := phrases.first(places.get(where, ""))) is not None
+    ]
+    if ranks:
+        return provider_table()[min(ranks)][0]
     if layout in ("microsoft_current", "microsoft_classic"):
         return "exchange"
     return None

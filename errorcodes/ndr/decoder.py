@@ -210,7 +210,7 @@ def _bounce_by_headers(src: Source) -> bool:
     # "Message could not be delivered to mobile. Error: No valid recipients": the
     # prose says bounce and the attached original names the recipient.
     low = src.text[:5000].lower()
-    return src.original is not None and any(p in low for p in generic_mta.BOUNCE_PROSE)
+    return src.original is not None and generic_mta.BOUNCE_PHRASES.found_in(low)
 
 
 def _fallback_recipients(src: Source) -> tuple[list[Recipient], list[str]]:

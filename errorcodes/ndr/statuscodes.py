@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .phrases import PhraseTable
+
 DATA_DIR = Path(__file__).with_name("data")
 
 # Enhanced status code, e.g. "550 5.1.1 <x@example.com>", "#5.5.0", "5.7.606-649";
@@ -205,11 +207,13 @@ def find_component(text: str, exception: str | None) -> str | None:
     return None
 
 
+@cache
+def wording_phrases() -> PhraseTable:
+    """Return the phrases of the wording table, ranked by row."""
+    return PhraseTable(row.phrases for row in wording_table())
+
+
 def infer_reason(text: str) -> Reason | None:
     """Return the first wording-table row whose phrase occurs in ``text``."""
-    low = text.lower()
-    for row in wording_table():
-        for phrase in row.phrases:
-            if phrase in low:
-                return row
-    return None
+    rank = wording_phrases().first(text.lower())
+    return None if rank is None else wording_table()[rank]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from ..phrases import phrase_set
 from ..result import Recipient
 from ..source import Source
 from ..statuscodes import ENHANCED_RE, REPLY_ENHANCED_RE, infer_reason
@@ -48,6 +49,7 @@ BOUNCE_PROSE = (
     "non-delivery",
     "mail system error",
 )
+BOUNCE_PHRASES = phrase_set(BOUNCE_PROSE)
 # Where a rejection is quoted after a host: "said: 550 ...", "<<< 550 ...", "host x [ip]: 550".
 CODE_LINE_RE = re.compile(
     r"(?:said:|<<<|\]:|\):|returned was:|response was:|reply:)[ \t]{0,5}[245]\d\d|^[ \t]{0,10}[245]\d\d[ -]",  # noqa: E501
@@ -89,7 +91,7 @@ def extract(src: Source) -> Extraction | None:
     """Return one recipient per address block of a free-text bounce, or None."""
     text = src.text[:200000]
     low = text.lower()
-    if not (src.is_message or any(p in low for p in BOUNCE_PROSE)):
+    if not (src.is_message or BOUNCE_PHRASES.found_in(low)):
         return None
     exclude = _sender_addresses(src)
     failed = [a for a in ADDRESS_RE.findall(src.header("x-failed-recipients"))]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ..phrases import phrase_set
 from ..result import Recipient
 from ..source import Source
 from .base import ADDRESS_RE, Extraction, squeeze
@@ -51,6 +52,7 @@ MARKERS = (
     "sent by microsoft exchange",
     "#5.",
 )
+MARKER_PHRASES = phrase_set(MARKERS)
 # The admin section; recipients listed here carry the codes.
 ADMIN_RE = re.compile(
     r"^[ \t]{0,8}(?:Diagnostic information for administrators|Diagnoseinformationen f\S{1,3}r Administratoren|"  # noqa: E501
@@ -64,7 +66,7 @@ def extract(src: Source) -> Extraction | None:
     """Return the recipients of a classic Microsoft NDR, or None when it is not one."""
     text = src.text
     low = text[:100000].lower()
-    score = sum(1 for m in MARKERS if m in low)
+    score = len(MARKER_PHRASES.ranks(low))
     if score < 2 and not (score and (REMOTE_RETURNED_RE.search(text) or HASH_RE.search(text))):
         return None
     admin = ADMIN_RE.search(text)

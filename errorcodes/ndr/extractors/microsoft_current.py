@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ..phrases import phrase_set
 from ..result import Hop, Recipient
 from ..source import Source
 from ..statuscodes import MS_EXCEPTION_RE
@@ -86,6 +87,7 @@ MARKERS = (
     *GENERATED_LABELS,
     *HOPS_LABELS,
 )
+MARKER_PHRASES = phrase_set(MARKERS)
 # "label: value" line; the label is at most 40 characters and has no digits.
 LABEL_LINE_RE = re.compile(
     r"^[ \t]{0,8}([^\d:\uff1a\n]{2,40}?)[ \t]{0,3}[:\uff1a][ \t]{0,10}(.{1,2000})$", re.MULTILINE
@@ -121,7 +123,7 @@ def extract(src: Source) -> Extraction | None:
     """Return the recipients of a current-layout Microsoft NDR, or None."""
     text = src.text
     low = text[:100000].lower()
-    if sum(1 for m in MARKERS if m in low) < 2:
+    if len(MARKER_PHRASES.ranks(low)) < 2:
         return None
     fields = _label_fields(text)
     if not (fields.get("status") or fields.get("error")):
