@@ -6,7 +6,7 @@ import re
 
 from . import classify, dsn, extractors
 from .extractors import generic_mta
-from .extractors.base import ADDRESS_RE, squeeze
+from .extractors.base import address_list, squeeze
 from .result import DecodeResult, OriginalMessage, Recipient
 from .source import ORIGINAL_PART_RE, Source, decode_header_value, load, to_bytes
 from .statuscodes import ENHANCED_RE
@@ -218,7 +218,7 @@ def _fallback_recipients(src: Source) -> tuple[list[Recipient], list[str]]:
     values = src.header("x-failed-recipients")
     if not values and src.original is not None:
         values = str(src.original.get("to", ""))
-    addresses = list(dict.fromkeys(a.lower() for a in ADDRESS_RE.findall(values)))[:100]
+    addresses = list(dict.fromkeys(a.lower() for a in address_list(values)))[:100]
     text = squeeze(src.text, 2000)
     recipients = [Recipient(address=a, diagnostic=text or None) for a in addresses]
     return recipients, [""] * len(recipients)

@@ -1,7 +1,11 @@
 """Text matching done on lower-cased copies finds what case-insensitive matching would."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from errorcodes.ndr import decode
 from errorcodes.ndr.classify import smtp_command
+from errorcodes.ndr.extractors.base import ADDRESS_RE, find_addresses
 from errorcodes.ndr.extractors.generic_mta import diagnostic_of
 from errorcodes.ndr.source import lower_same_length
 
@@ -51,3 +55,15 @@ def test_diagnostic_of_a_bare_reply_with_colon_and_of_prose():
     assert diagnostic_of(":\nThis user doesn't have an account\n") == (
         "This user doesn't have an account"
     )
+
+
+ADDRESS_PIECES = st.sampled_from(
+    ["pat", "@", "example.org", ".", "-", "a" * 70, " ", "<", ">", "x!y", "\n", "@@", "b.c", "é"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(ADDRESS_PIECES, max_size=20).map("".join))
+def test_address_search_around_each_at_sign_finds_what_a_full_scan_finds(text):
+    expected = [(m.start(), m.group(0)) for m in ADDRESS_RE.finditer(text)]
+    assert [(m.start(), m.group(0)) for m in find_addresses(text)] == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..result import Hop, Recipient
@@ -12,6 +13,10 @@ ADDRESS_RE = re.compile(
     r"(?<![\w.+=/%-])[\w!#$%&'*+/=?^`{|}~.-]{1,64}@"
     r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,24}(?![\w-])"
 )
+# How far a match of ADDRESS_RE reaches before its "@" (the local part) and after
+# it (the domain, and the character its look-ahead reads).
+ADDRESS_BEFORE_AT = 64
+ADDRESS_AFTER_AT = 600
 # A host and IP in brackets: "mx.example.com[192.0.2.1]", "mx.example.com [192.0.2.1]".
 HOST_IP_RE = re.compile(
     r"\b((?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24})\.?[ ]?\[(?:IPv6:)?[0-9A-Fa-f.:]{3,45}\]"
@@ -29,10 +34,31 @@ class Extraction:
     provider: str | None = None
 
 
+def find_addresses(text: str) -> Iterator[re.Match[str]]:
+    """Yield the matches of ADDRESS_RE in ``text``, as ``finditer`` would.
+
+    Every match holds an "@": searching only a window around each one skips
+    the text between them, which the regex engine would try position by position.
+    """
+    pos = 0
+    while (at := text.find("@", pos)) >= 0:
+        match = ADDRESS_RE.search(text, max(pos, at - ADDRESS_BEFORE_AT), at + ADDRESS_AFTER_AT)
+        if match is not None and match.start() < at < match.end():
+            yield match
+            pos = match.end()
+        else:  # no address around this "@"; a match further on is found from its own
+            pos = at + 1
+
+
+def address_list(text: str) -> list[str]:
+    """Return every address in ``text``, as written, in order."""
+    return [match.group(0) for match in find_addresses(text)]
+
+
 def addresses_in(text: str) -> list[str]:
     """Return the distinct addresses in ``text``, lower-cased, in order."""
     seen: dict[str, None] = {}
-    for match in ADDRESS_RE.finditer(text):
+    for match in find_addresses(text):
         seen.setdefault(match.group(0).strip(".").lower(), None)
     return list(seen)
 

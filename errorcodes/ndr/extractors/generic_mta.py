@@ -17,7 +17,7 @@ from ..phrases import phrase_set
 from ..result import Recipient
 from ..source import Source
 from ..statuscodes import ENHANCED_RE, REPLY_ENHANCED_RE, infer_reason
-from .base import ADDRESS_RE, Extraction, first_host, squeeze
+from .base import ADDRESS_RE, Extraction, address_list, find_addresses, first_host, squeeze
 
 # Prose that marks a text as a bounce even when it was pasted without headers.
 BOUNCE_PROSE = (
@@ -94,10 +94,10 @@ def extract(src: Source) -> Extraction | None:
     if not (src.is_message or BOUNCE_PHRASES.found_in(low)):
         return None
     exclude = _sender_addresses(src)
-    failed = [a for a in ADDRESS_RE.findall(src.header("x-failed-recipients"))]
+    failed = address_list(src.header("x-failed-recipients"))
     failed_set = {a.lower() for a in failed}
     firsts: dict[str, int] = {}
-    for match in ADDRESS_RE.finditer(text):
+    for match in find_addresses(text):
         addr = match.group(0).strip(".").lower()
         if addr in exclude or (failed_set and addr not in failed_set):
             continue
@@ -190,4 +190,4 @@ def _sender_addresses(src: Source) -> set[str]:
     values = [src.header(n) for n in ("from", "to", "return-path", "reply-to", "sender", "cc")]
     if src.original is not None:
         values += [str(src.original.get("from", "")), str(src.original.get("return-path", ""))]
-    return {a.lower() for a in ADDRESS_RE.findall("\n".join(values))}
+    return {a.lower() for a in address_list("\n".join(values))}
