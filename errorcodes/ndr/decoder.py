@@ -14,8 +14,9 @@ from .statuscodes import ENHANCED_RE
 # DSN Status values we accept: "5.1.1", also sloppy "5.1.1 (user unknown)".
 FAILURE_ACTIONS = ("failed", "delayed")
 
-# A 4xx/5xx reply code or an enhanced status code anywhere: "550", "4.4.7".
-ANY_CODE_RE = re.compile(rb"(?<![0-9])[45](?:[0-9][0-9]|\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9])")
+# A 4xx/5xx reply code or an enhanced status code anywhere: "550", "4.4.7"
+# (the look-behind after the first digit lets the engine skip to digits).
+ANY_CODE_RE = re.compile(rb"[45](?<![0-9][45])(?:[0-9][0-9]|\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9])")
 
 
 def decode(data: bytes | str) -> DecodeResult:

@@ -18,17 +18,21 @@ from .phrases import PhraseTable
 
 DATA_DIR = Path(__file__).with_name("data")
 
+# In the code patterns below, the look-behind comes after the first digit (and
+# looks back past it): a pattern that starts with a look-behind is tried at every
+# position, one that starts with a digit class lets the engine skip to the digits.
+
 # Enhanced status code, e.g. "550 5.1.1 <x@example.com>", "#5.5.0", "5.7.606-649";
 # not the inside of an IP address or version ("192.0.2.1", "v5.1.2.3").
-ENHANCED_RE = re.compile(r"(?<![\w.])([245])\.([0-7])\.(\d{1,3})(?![\w]|\.\d)")
+ENHANCED_RE = re.compile(r"([245])(?<![\w.][245])\.([0-7])\.(\d{1,3})(?![\w]|\.\d)")
 # Reply code followed by an enhanced code: "550 5.1.1", "550-5.7.1", "550 #5.1.0".
 REPLY_ENHANCED_RE = re.compile(
-    r"(?<![\w.-])([245][0-5]\d)[ -]['\"]?#?([245]\.[0-7]\.\d{1,3})(?![\w]|\.\d)"
+    r"([245](?<![\w.-][245])[0-5]\d)[ -]['\"]?#?([245]\.[0-7]\.\d{1,3})(?![\w]|\.\d)"
 )
 # Reply code on its own: "said: 550 Unknown user", "<<< 554 Transaction failed".
 # Zoho: "ERROR_CODE :421, ..." (a colon after a space, not a time "12:550" or a port).
 REPLY_RE = re.compile(
-    r"(?<![\w./-])(?<!\S:)([245][0-5]\d)(?:[ -](?=\S)|[,:](?=\s)|$)", re.MULTILINE
+    r"([245](?<![\w./-][245])(?<!\S:[245])[0-5]\d)(?:[ -](?=\S)|[,:](?=\s)|$)", re.MULTILINE
 )
 # Microsoft exception identifier: "RESOLVER.ADR.RecipientNotFound",
 # "STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded".

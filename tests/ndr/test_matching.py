@@ -1,13 +1,17 @@
 """Text matching done on lower-cased copies finds what case-insensitive matching would."""
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from errorcodes.ndr import decode
 from errorcodes.ndr.classify import smtp_command
+from errorcodes.ndr.decoder import ANY_CODE_RE
 from errorcodes.ndr.extractors.base import ADDRESS_RE, find_addresses
 from errorcodes.ndr.extractors.generic_mta import diagnostic_of
 from errorcodes.ndr.source import lower_same_length
+from errorcodes.ndr.statuscodes import ENHANCED_RE, REPLY_ENHANCED_RE, REPLY_RE
 
 
 def test_lower_case_copy_keeps_every_position():
@@ -67,3 +71,33 @@ ADDRESS_PIECES = st.sampled_from(
 def test_address_search_around_each_at_sign_finds_what_a_full_scan_finds(text):
     expected = [(m.start(), m.group(0)) for m in ADDRESS_RE.finditer(text)]
     assert [(m.start(), m.group(0)) for m in find_addresses(text)] == expected
+
+
+# The code patterns put their look-behind after the first digit, for speed; these
+# are the same patterns written the plain way, look-behind first.
+PLAIN_CODE_PATTERNS = [
+    (ENHANCED_RE, r"(?<![\w.])([245])\.([0-7])\.(\d{1,3})(?![\w]|\.\d)"),
+    (
+        REPLY_ENHANCED_RE,
+        r"(?<![\w.-])([245][0-5]\d)[ -]['\"]?#?([245]\.[0-7]\.\d{1,3})(?![\w]|\.\d)",
+    ),
+    (REPLY_RE, r"(?<![\w./-])(?<!\S:)([245][0-5]\d)(?:[ -](?=\S)|[,:](?=\s)|$)"),
+]
+CODE_PIECES = st.sampled_from(
+    ["5", "4", "2", "0", "1", "7", ".", "-", " ", ":", "#", "'", "a", "/", "\n", "550", "5.1.1"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(CODE_PIECES, max_size=24).map("".join))
+def test_code_patterns_match_like_their_plain_form(text):
+    for fast, plain in PLAIN_CODE_PATTERNS:
+        reference = re.compile(plain, fast.flags)
+        assert [(m.span(), m.groups()) for m in fast.finditer(text)] == [
+            (m.span(), m.groups()) for m in reference.finditer(text)
+        ]
+    plain_any = re.compile(rb"(?<![0-9])[45](?:[0-9][0-9]|\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9])")
+    data = text.encode()
+    assert [m.span() for m in ANY_CODE_RE.finditer(data)] == [
+        m.span() for m in plain_any.finditer(data)
+    ]
