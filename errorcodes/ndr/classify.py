@@ -51,13 +51,15 @@ ALWAYS_HARD_REASONS = frozenset({"null_mx"})
 # Exim "SMTP error from remote mail server after RCPT TO:<...>", Sendmail ">>> DATA"
 # (indented in some transcripts: "    >>> RCPT TO:<...>"), and a labelled block
 # ("-------SMTP command" on one line, "DATA" on the next; "SMTP command: RCPT").
+# Matched against lower-cased text: far faster than re.IGNORECASE.
 COMMAND_RE = re.compile(
     r"in reply to (?:the )?(rcpt to|mail from|end of data|data|helo|ehlo)\b"
     r"|after (rcpt to|mail from|end of data|data|helo|ehlo)\b"
-    r"|^[ \t]{0,8}>>> ?(rcpt to|mail from|data|helo|ehlo)\b"
-    r"|smtp command[ \t]{0,4}:?[ \t]{0,4}\n?[ \t]{0,4}(rcpt|mail from|data|helo|ehlo)\b",
-    re.MULTILINE,  # matched against lower-cased text: far faster than re.IGNORECASE
+    r"|>>> ?(rcpt to|mail from|data|helo|ehlo)\b"  # only at the start of a line
+    r"|smtp command[ \t]{0,4}:?[ \t]{0,4}\n?[ \t]{0,4}(rcpt|mail from|data|helo|ehlo)\b"
 )
+# How far a ">>>" transcript line may be indented.
+TRANSCRIPT_INDENT = 8
 # The stock words a recipient-side filter answers with after DATA ("550 Unknown user",
 # "550 <pat@example.org>... No such user" once the message was sent).
 FILTER_USER_WORDS = (
@@ -182,7 +184,10 @@ def pick_status(dsn_status: str | None, diagnostics: list[str]) -> str | None:
 def smtp_command(text: str) -> str | None:
     """Return the SMTP command the last quoted rejection answered: RCPT, MAIL, DATA or HELO."""
     last = None
-    for match in COMMAND_RE.finditer(text[:20000].lower()):
+    low = text[:20000].lower()
+    for match in COMMAND_RE.finditer(low):
+        if match.group(3) and not _indent_only(low, match.start()):
+            continue
         last = next(g for g in match.groups() if g)
     if last is None:
         return None
@@ -190,6 +195,17 @@ def smtp_command(text: str) -> str | None:
     if word.endswith("data"):
         return "DATA"
     return {"rcpt": "RCPT", "mail": "MAIL"}.get(word[:4], "HELO")
+
+
+def _indent_only(text: str, pos: int) -> bool:
+    """Return True when only a short indent comes before ``pos`` on its line.
+
+    (Tested here rather than with "^" in the pattern, which would make the
+    engine try every position.)
+    """
+    line_start = text.rfind("\n", max(0, pos - TRANSCRIPT_INDENT - 1), pos) + 1
+    before = text[line_start:pos]
+    return (line_start > 0 or pos <= TRANSCRIPT_INDENT) and not before.strip(" \t")
 
 
 def finish(

@@ -54,25 +54,25 @@ MESSAGE_HEADERS = frozenset(
 # "--- Below this line is a copy of the message.", "----- Original message -----",
 # "------- Returned Message --------", "Message headers follow.", "Original message headers:".
 # Matched against lower-cased text (see lower_same_length): far faster than re.IGNORECASE.
+# This pattern and the next begin with the line break before the line they match,
+# a literal the engine can skip to, where "^" would be tried at every position.
 ORIGINAL_MARKER_RE = re.compile(
-    r"^[ \t>]{0,4}(?:[-=*_]{2,}[ \t]{0,4}(?:original message|original mail|the original message|"
+    r"\n[ \t>]{0,4}(?:[-=*_]{2,}[ \t]{0,4}(?:original message|original mail|the original message|"
     r"copy of the original|returned message|a copy of the message|the header of the original)"
     r"|[-=*_ \t]{0,12}(?:this is a copy of the message|below this line is a copy|message headers follow|"  # noqa: E501
     r"original message follows|original message headers|unsent message below|undelivered message follows|"  # noqa: E501
     r"headers of the original message|the header of the original message|returned mail follows|"
     r"the text you sent follows|content-type: message/rfc822|original mail as follows|"
-    r"included is a copy of the message header))",
-    re.MULTILINE,
+    r"included is a copy of the message header))"
 )
 # Two header lines in a row inside the body: an embedded copy of the original
 # ("Received: from ..." / "Return-Path: <...>" / "Message-ID: <...>").
 EMBEDDED_HEADERS_RE = re.compile(
-    r"^(?:Received|Return-Path|Delivered-To|DKIM-Signature|X-Received|Message-I[Dd]|"
+    r"\n(?:Received|Return-Path|Delivered-To|DKIM-Signature|X-Received|Message-I[Dd]|"
     r"Authentication-Results|MIME-Version|X-Mailer|User-Agent|Date|From|To|Subject|Reply-To):[ \t]?\S[^\n]{0,2000}\n"  # noqa: E501
     r"(?:[ \t][^\n]{0,2000}\n){0,20}"
     r"(?:Received|Return-Path|Delivered-To|DKIM-Signature|X-Received|Message-I[Dd]|Authentication-Results|"
-    r"MIME-Version|X-Mailer|User-Agent|Date|From|To|Subject|Reply-To|Content-Type|X-[\w-]{1,60}):",
-    re.MULTILINE,
+    r"MIME-Version|X-Mailer|User-Agent|Date|From|To|Subject|Reply-To|Content-Type|X-[\w-]{1,60}):"
 )
 # HTML line breaks and block ends, turned into newlines before tags are dropped.
 HTML_BREAK_RE = re.compile(r"<(?:br|/p|/div|/tr|/h\d|/li|/table|p|div|tr)\b[^>]{0,500}>", re.I)
@@ -297,13 +297,17 @@ def _load_text(text: str) -> Source:
 def _finish_text(src: Source, text: str) -> None:
     """Cut the text before a copy of the original message; keep those headers."""
     text = text[:MAX_TEXT_CHARS]
-    marker = ORIGINAL_MARKER_RE.search(lower_same_length(text))
-    embedded = EMBEDDED_HEADERS_RE.search(text, 1)
-    if embedded and embedded.start() > 40 and (marker is None or embedded.start() < marker.start()):
-        marker = embedded
-    if marker:
-        rest = text[marker.end() :] if marker.re is ORIGINAL_MARKER_RE else text[marker.start() :]
-        text = text[: marker.start()]
+    cut = after = None  # where the bounce's own text ends, where the copy starts
+    # The marker's line break is the one added in front, or the one ending the
+    # line before: either way its index in the padded text is the line's in ``text``.
+    if marker := ORIGINAL_MARKER_RE.search("\n" + lower_same_length(text)):
+        cut, after = marker.start(), marker.end() - 1
+    embedded = EMBEDDED_HEADERS_RE.search(text)
+    if embedded and embedded.start() >= 40 and (cut is None or embedded.start() + 1 < cut):
+        cut = after = embedded.start() + 1
+    if cut is not None:
+        rest = text[after:]
+        text = text[:cut]
         src.after_marker = rest
         if src.original is None:
             src.original = _headers_from_text(rest)

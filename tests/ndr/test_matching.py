@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from errorcodes.ndr import decode
 from errorcodes.ndr.classify import smtp_command
 from errorcodes.ndr.decoder import ANY_CODE_RE
-from errorcodes.ndr.extractors.base import ADDRESS_RE, find_addresses
+from errorcodes.ndr.extractors.base import ADDRESS_RE, HOST_IP_RE, find_addresses, first_host
 from errorcodes.ndr.extractors.generic_mta import diagnostic_of
 from errorcodes.ndr.source import lower_same_length
 from errorcodes.ndr.statuscodes import ENHANCED_RE, REPLY_ENHANCED_RE, REPLY_RE
@@ -101,3 +101,42 @@ def test_code_patterns_match_like_their_plain_form(text):
     assert [m.span() for m in ANY_CODE_RE.finditer(data)] == [
         m.span() for m in plain_any.finditer(data)
     ]
+
+
+HOST_PIECES = st.sampled_from(
+    ["mx", ".", "example", "org", "[", "]", "192.0.2.7", "IPv6:2001:db8::1", " ", "-", "a" * 70]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(HOST_PIECES, max_size=20).map("".join))
+def test_first_host_is_the_first_match_of_a_full_scan(text):
+    match = HOST_IP_RE.search(text)
+    assert first_host(text) == (match.group(1).lower() if match else None)
+
+
+PLAIN_COMMAND_RE = re.compile(
+    r"in reply to (?:the )?(rcpt to|mail from|end of data|data|helo|ehlo)\b"
+    r"|after (rcpt to|mail from|end of data|data|helo|ehlo)\b"
+    r"|^[ \t]{0,8}>>> ?(rcpt to|mail from|data|helo|ehlo)\b"
+    r"|smtp command[ \t]{0,4}:?[ \t]{0,4}\n?[ \t]{0,4}(rcpt|mail from|data|helo|ehlo)\b",
+    re.MULTILINE,
+)
+COMMAND_PIECES = st.sampled_from(
+    [">>> ", ">>>", "DATA", "RCPT TO:<a@b.example>", " ", "\t", "\n", "x", "after ", "MAIL FROM"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(COMMAND_PIECES, max_size=16).map("".join))
+def test_smtp_command_reads_transcript_lines_like_a_line_anchored_pattern(text):
+    words = [next(g for g in m.groups() if g) for m in PLAIN_COMMAND_RE.finditer(text.lower())]
+    expected = None
+    if words:
+        word = words[-1]
+        expected = (
+            "DATA"
+            if word.endswith("data")
+            else {"rcpt": "RCPT", "mail": "MAIL"}.get(word[:4], "HELO")
+        )
+    assert smtp_command(text) == expected

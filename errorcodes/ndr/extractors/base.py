@@ -13,10 +13,6 @@ ADDRESS_RE = re.compile(
     r"(?<![\w.+=/%-])[\w!#$%&'*+/=?^`{|}~.-]{1,64}@"
     r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,24}(?![\w-])"
 )
-# How far a match of ADDRESS_RE reaches before its "@" (the local part) and after
-# it (the domain, and the character its look-ahead reads).
-ADDRESS_BEFORE_AT = 64
-ADDRESS_AFTER_AT = 600
 # A host and IP in brackets: "mx.example.com[192.0.2.1]", "mx.example.com [192.0.2.1]".
 HOST_IP_RE = re.compile(
     r"\b((?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24})\.?[ ]?\[(?:IPv6:)?[0-9A-Fa-f.:]{3,45}\]"
@@ -34,20 +30,32 @@ class Extraction:
     provider: str | None = None
 
 
-def find_addresses(text: str) -> Iterator[re.Match[str]]:
-    """Yield the matches of ADDRESS_RE in ``text``, as ``finditer`` would.
+def matches_around(
+    pattern: re.Pattern[str], text: str, anchor: str, before: int, after: int
+) -> Iterator[re.Match[str]]:
+    """Yield the matches of ``pattern`` in ``text``, as ``finditer`` would.
 
-    Every match holds an "@": searching only a window around each one skips
-    the text between them, which the regex engine would try position by position.
+    For a pattern whose every match holds the ``anchor`` character, starts at
+    most ``before`` characters ahead of its first one and ends (look-ahead
+    included) less than ``after`` past it.  Searching a window around each
+    anchor skips the text between them, which the regex engine would try
+    position by position.
     """
     pos = 0
-    while (at := text.find("@", pos)) >= 0:
-        match = ADDRESS_RE.search(text, max(pos, at - ADDRESS_BEFORE_AT), at + ADDRESS_AFTER_AT)
-        if match is not None and match.start() < at < match.end():
+    while (at := text.find(anchor, pos)) >= 0:
+        match = pattern.search(text, max(pos, at - before), at + after)
+        if match is not None and match.start() <= at < match.end():
             yield match
             pos = match.end()
-        else:  # no address around this "@"; a match further on is found from its own
+        else:  # no match around this anchor; one further on is found from its own
             pos = at + 1
+
+
+def find_addresses(text: str) -> Iterator[re.Match[str]]:
+    """Yield the addresses in ``text`` (ADDRESS_RE matches, each around its "@")."""
+    # At most 64 characters of local part; the domain and the look-ahead after it
+    # stay under 600.
+    return matches_around(ADDRESS_RE, text, "@", 64, 600)
 
 
 def address_list(text: str) -> list[str]:
@@ -65,7 +73,9 @@ def addresses_in(text: str) -> list[str]:
 
 def first_host(text: str) -> str | None:
     """Return the first "host[ip]" host name in ``text``."""
-    match = HOST_IP_RE.search(text)
+    # The host takes at most 10 labels of 64 and a dot and a space before "[";
+    # the address and "]" come within 60 after it.
+    match = next(matches_around(HOST_IP_RE, text, "[", 700, 60), None)
     return match.group(1).lower() if match else None
 
 
