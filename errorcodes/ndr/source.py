@@ -33,6 +33,7 @@ ENCODED_WORD_RE = re.compile(r"=\?[^?\s]{1,40}\?[bBqQ]\?[^?\s]{0,500}\?=")
 MBOX_FROM_RE = re.compile(rb"\A\n{0,5}From [^\n]{0,300}\n")
 # A header line: "Subject: Undeliverable: ...".
 HEADER_LINE_RE = re.compile(r"^[!-9;-~]{1,76}:")
+HEADER_NAME_RE = re.compile(r"([!-9;-~]{1,76}):")
 # The headers that make a pasted text a real message rather than loose fields.
 MESSAGE_HEADERS = frozenset(
     {
@@ -137,10 +138,15 @@ class Source:
     after_marker: str = ""
     # True when the input parsed as an e-mail message.
     is_message: bool = False
+    # header() results: every step asks for From and Subject again.
+    _decoded: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def header(self, name: str) -> str:
         """Return a decoded top-level header, or ''."""
-        return decode_header_value(self.headers.get(name.lower(), ""))
+        name = name.lower()
+        if name not in self._decoded:
+            self._decoded[name] = decode_header_value(self.headers.get(name, ""))
+        return self._decoded[name]
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
@@ -235,16 +241,17 @@ def _looks_like_message(raw: bytes) -> bool:
         if blank >= 0
         else (head.decode("latin-1").split("\n")[:-1])
     )
-    names = set()
+    known = False
     for line in lines:
         if not line:
             break
         if line[0] in " \t":
             continue
-        if not HEADER_LINE_RE.match(line):
+        field_name = HEADER_NAME_RE.match(line)
+        if field_name is None:
             return False
-        names.add(line.split(":", 1)[0].strip().lower())
-    return bool(names & MESSAGE_HEADERS)
+        known = known or field_name.group(1).lower() in MESSAGE_HEADERS
+    return known
 
 
 def load(data: bytes | str) -> Source:
