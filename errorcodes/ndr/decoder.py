@@ -102,18 +102,28 @@ def _has_code(rcpt: Recipient) -> bool:
 
 
 def _forwarded_bounce(data: bytes | str, src: Source) -> DecodeResult | None:
-    """Decode the message attached to (or quoted below) a bounce, when it is a bounce."""
+    """Decode the message attached to (or quoted below) a bounce, when it is a bounce.
+
+    The attached message comes first; then the text below the marker of a quoted
+    copy, which is where a postmaster's forward of a whole bounce puts it.
+    """
     raw = to_bytes(data)
+    candidates: list[bytes | str] = []
     part = ORIGINAL_PART_RE.search(raw, 0, 400_000)
-    inner: bytes | str = ""
     if part is not None:
         body = raw.find(b"\n\n", part.end(), part.end() + 4000)
         if body >= 0:
-            inner = raw[body + 2 :]
-    elif src.after_marker:
-        inner = src.after_marker.lstrip("-=*_ \t\n")
-    if not inner:
-        return None
+            candidates.append(raw[body + 2 :])
+    if src.after_marker:
+        candidates.append(src.after_marker.lstrip("-=*_ \t\n"))
+    for inner in candidates:
+        if result := _inner_bounce(inner):
+            return result
+    return None
+
+
+def _inner_bounce(inner: bytes | str) -> DecodeResult | None:
+    """Return the decoded ``inner`` message when it is a bounce with a code of its own."""
     sample = inner[:200_000]
     if isinstance(sample, str):
         sample = sample.encode("utf-8", "replace")

@@ -255,6 +255,14 @@ ROWS = [
         [("robin@example.org", "5.1.1", "550", True, None, None, None)],
         "dsn",
     ),
+    # A gateway's plain-text notice with the whole bounce quoted inline (mbox line,
+    # headers, report): the quoted bounce's report is read.
+    (
+        "forwarded-bounce-inline.eml",
+        "postfix",
+        [("quinn@example.org", "4.0.0", "421", False, None, None, None)],
+        "dsn",
+    ),
     # An earlier host's "450 busy - please try later" in the transcript does not
     # soften the final "551 not our user" (5.1.6, moved).
     (
