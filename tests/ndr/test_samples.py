@@ -263,6 +263,14 @@ ROWS = [
         [("quinn@example.org", "4.0.0", "421", False, None, None, None)],
         "dsn",
     ),
+    # A session transcript: the failure after DATA is the diagnostic, not the
+    # "250 2.1.5 Ok" that accepted the recipient, and it ends at the client's QUIT.
+    (
+        "postfix-session-transcript.eml",
+        "postfix",
+        [("morgan@example.net", "4.3.1", "452", False, None, None, None)],
+        "generic_mta",
+    ),
     # An earlier host's "450 busy - please try later" in the transcript does not
     # soften the final "551 not our user" (5.1.6, moved).
     (
@@ -351,3 +359,8 @@ def test_str_and_bytes_inputs_agree():
 )
 def test_smtp_command_is_read_from_transcripts_and_labels(text, command):
     assert classify.smtp_command(text) == command
+
+
+def test_transcript_diagnostic_is_the_failure_reply_alone():
+    result = decode((SAMPLES / "postfix-session-transcript.eml").read_bytes())
+    assert result.recipients[0].diagnostic == "Out: 452 4.3.1 Insufficient system storage"

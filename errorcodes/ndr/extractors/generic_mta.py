@@ -52,7 +52,7 @@ BOUNCE_PROSE = (
 BOUNCE_PHRASES = phrase_set(BOUNCE_PROSE)
 # Where a rejection is quoted after a host: "said: 550 ...", "<<< 550 ...", "host x [ip]: 550".
 CODE_LINE_RE = re.compile(
-    r"(?:said:|<<<|\]:|\):|returned was:|response was:|reply:)[ \t]{0,5}[245]\d\d|^[ \t]{0,10}[245]\d\d[ -]",  # noqa: E501
+    r"(?:said:|<<<|\]:|\):|returned was:|response was:|reply:)[ \t]{0,5}([245])\d\d|^[ \t]{0,10}([245])\d\d[ -]",  # noqa: E501
     re.M,
 )
 # "remote host 192.0.2.1 said", "while talking to mx.example.com.:", "host mx.example.com[...]".
@@ -81,8 +81,12 @@ NOT_RECIPIENT_RE = re.compile(
 MAX_BLOCK = 4000
 # How far into a recipient's block its diagnostic may start.
 MAX_BLOCK_LINES = 80
-# Patterns of a line that carries the server's code, most telling first.
+# Patterns of a line that carries the server's code; the first group that matched
+# starts with the code's class digit.
 CODED_LINE_PATTERNS = (REPLY_ENHANCED_RE, CODE_LINE_RE, ENHANCED_RE)
+# The client's next step in a session transcript ("In: QUIT", ">>> QUIT"): the
+# server's words about the failure end before it.
+CLIENT_STEP_RE = re.compile(r"[ \t]*(?:in:|>>>)", re.IGNORECASE)
 # A line that starts with a bare reply code and a colon or comma: "550: no such user".
 LEADING_REPLY_RE = re.compile(r"^[^\S\n]{0,40}[245][0-5]\d[,:]", re.M)
 
@@ -161,15 +165,29 @@ def diagnostic_of(block: str) -> str | None:
     lines = block.split("\n")
     head = "\n".join(lines[:MAX_BLOCK_LINES]) if len(lines) > MAX_BLOCK_LINES else block
     # None of these patterns crosses a line end, so the earliest match over the
-    # whole head is on the first line that any of them would match alone.
-    found = [m.start() for p in CODED_LINE_PATTERNS if (m := p.search(head))]
+    # whole head is on the first line that any of them would match alone.  A
+    # failure code wins over an earlier success in a session transcript
+    # ("250 2.1.5 Ok" for RCPT, then "451 4.3.0 Error" after DATA).
+    coded, failed = [], []
+    for pattern in CODED_LINE_PATTERNS:
+        for number, match in enumerate(pattern.finditer(head)):
+            if number == 0:
+                coded.append(match.start())
+            if next(g for g in match.groups() if g)[0] in "45":
+                failed.append(match.start())
+                break
+    found = failed or coded
     if not found and (m := LEADING_REPLY_RE.search(head)):
         found = [m.start()]
     start = head.count("\n", 0, min(found)) if found else None
     if start is not None:
         picked = [lines[start]]
         for line in lines[start + 1 : start + 4]:
-            if not line.strip() or ADDRESS_RE.fullmatch(line.strip(" <>:")):
+            if (
+                not line.strip()
+                or ADDRESS_RE.fullmatch(line.strip(" <>:"))
+                or CLIENT_STEP_RE.match(line)
+            ):
                 break
             picked.append(line)
         return squeeze(" ".join(picked)).strip(" :>") or None
