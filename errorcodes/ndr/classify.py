@@ -297,7 +297,7 @@ def detect_provider(src: Source, mtas: list[str], layout: str | None) -> str | N
     places = {
         "headers": "\n".join(f"{k}: {v}" for k, v in src.headers.items()).lower()[:60000],
         "from": src.header("from").lower(),
-        "text": src.text[:60000].lower(),
+        "text": src.lower_text[:60000],
         "mta": " ".join(m for m in mtas if m).lower(),
     }
     ranks = [

@@ -220,7 +220,7 @@ def _bounce_by_headers(src: Source) -> bool:
         return True
     # "Message could not be delivered to mobile. Error: No valid recipients": the
     # prose says bounce and the attached original names the recipient.
-    low = src.text[:5000].lower()
+    low = src.lower_text[:5000]
     return src.original is not None and generic_mta.BOUNCE_PHRASES.found_in(low)
 
 

@@ -15,6 +15,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
+from functools import cached_property
 
 from . import mime
 from .mime import Part
@@ -140,6 +141,11 @@ class Source:
     is_message: bool = False
     # header() results: every step asks for From and Subject again.
     _decoded: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def lower_text(self) -> str:
+        """The text lower-cased, every character at its index (read by every step)."""
+        return lower_same_length(self.text)
 
     def header(self, name: str) -> str:
         """Return a decoded top-level header, or ''."""

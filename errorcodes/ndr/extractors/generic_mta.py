@@ -94,7 +94,7 @@ LEADING_REPLY_RE = re.compile(r"^[^\S\n]{0,40}[245][0-5]\d[,:]", re.M)
 def extract(src: Source) -> Extraction | None:
     """Return one recipient per address block of a free-text bounce, or None."""
     text = src.text[:200000]
-    low = text.lower()
+    low = src.lower_text[:200000]
     if not (src.is_message or BOUNCE_PHRASES.found_in(low)):
         return None
     exclude = _sender_addresses(src)

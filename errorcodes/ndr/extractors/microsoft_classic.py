@@ -65,7 +65,7 @@ ADMIN_RE = re.compile(
 def extract(src: Source) -> Extraction | None:
     """Return the recipients of a classic Microsoft NDR, or None when it is not one."""
     text = src.text
-    low = text[:100000].lower()
+    low = src.lower_text[:100000]
     score = len(MARKER_PHRASES.ranks(low))
     if score < 2 and not (score and (REMOTE_RETURNED_RE.search(text) or HASH_RE.search(text))):
         return None

@@ -14,7 +14,7 @@ import re
 
 from ..phrases import phrase_set
 from ..result import Hop, Recipient
-from ..source import Source
+from ..source import Source, lower_same_length
 from ..statuscodes import MS_EXCEPTION_RE
 from .base import ADDRESS_RE, Extraction, squeeze
 
@@ -122,7 +122,7 @@ DELAY_UNITS = {
 def extract(src: Source) -> Extraction | None:
     """Return the recipients of a current-layout Microsoft NDR, or None."""
     text = src.text
-    low = text[:100000].lower()
+    low = src.lower_text[:100000]
     if len(MARKER_PHRASES.ranks(low)) < 2:
         return None
     fields = _label_fields(text)
@@ -186,7 +186,7 @@ def _label_fields(text: str) -> dict:
 
 def parse_hops(text: str) -> list[Hop]:
     """Read the "Message Hops" table, whatever the cell separators."""
-    low = text.lower()
+    low = lower_same_length(text)
     start = max((low.find(label) for label in HOPS_LABELS), default=-1)
     if start < 0:
         return []
