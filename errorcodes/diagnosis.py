@@ -5,9 +5,11 @@ joins its findings to the directory's entries and, where there is no entry,
 to the standard meaning of the codes.
 """
 
+import logging
 import re
 from dataclasses import dataclass, field
 
+from .caching import directory_version
 from .lookup import EntryIndex
 from .models import AntispamRule, Component, ErrorCode, ExceptionIdentifier
 from .ndr import DecodeResult, Recipient
@@ -108,23 +110,67 @@ class Report:
         return PROVIDER_NAMES.get(provider, provider) if provider else None
 
 
-def diagnose(result: DecodeResult, index: EntryIndex | None = None) -> Report:
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class DirectoryKnowledge:
+    """Everything diagnose() reads from the directory, loaded together."""
+
+    index: EntryIndex | None
+    entries: dict[str, ErrorCode]
+    components: dict[str, Component]
+    exceptions: list[ExceptionIdentifier]
+    rules: list[AntispamRule]
+
+    @classmethod
+    def load(cls) -> "DirectoryKnowledge":
+        """Read the directory from the database (five queries)."""
+        return cls(
+            index=EntryIndex.load(),
+            entries=ErrorCode.objects.prefetch_related("tools")
+            .select_related("component")
+            .in_bulk(),
+            components=Component.objects.in_bulk(),
+            exceptions=list(ExceptionIdentifier.objects.all()),
+            rules=list(AntispamRule.objects.all()),
+        )
+
+
+# The process's copy of the directory, under the version it was read at.  Any
+# edit replaces the version (caching.invalidate_directory), so the next request
+# reads the database again; until then a decode costs no query at all.
+_knowledge: dict[str, DirectoryKnowledge] = {}
+
+
+def directory_knowledge() -> DirectoryKnowledge:
+    """Return the directory as of its current version, read once per version."""
+    try:
+        version = directory_version()
+    except Exception:  # without the cache there is no version to trust: read afresh
+        logger.warning("cache unavailable: directory read from the database", exc_info=True)
+        return DirectoryKnowledge.load()
+    known = _knowledge.get(version)
+    if known is None:
+        known = DirectoryKnowledge.load()
+        _knowledge.clear()
+        _knowledge[version] = known
+    return known
+
+
+def diagnose(result: DecodeResult, knowledge: DirectoryKnowledge | None = None) -> Report:
     """Explain every recipient of ``result`` with the directory's knowledge."""
-    index = index if index is not None else EntryIndex.load()
+    known = knowledge or directory_knowledge()
+    index = known.index
     slugs = [
         index(r.status, r.exception, r.antispam_rule, r.diagnostic) if index else None
         for r in result.recipients
     ]
-    entries = ErrorCode.objects.prefetch_related("tools").select_related("component")
-    entries = entries.in_bulk([slug for slug in slugs if slug])
-    components = Component.objects.in_bulk([r.component for r in result.recipients if r.component])
     generic_components = microsoft_components()
-    exceptions = list(ExceptionIdentifier.objects.all()) if result.recipients else []
-    rules = list(AntispamRule.objects.all()) if result.recipients else []
     report = Report(result)
     for rcpt, slug in zip(result.recipients, slugs, strict=True):
-        entry = entries.get(slug) if slug else None
-        component = components.get(rcpt.component) if rcpt.component else None
+        entry = known.entries.get(slug) if slug else None
+        component = known.components.get(rcpt.component) if rcpt.component else None
         report.recipients.append(
             RecipientDiagnosis(
                 recipient=rcpt,
@@ -139,8 +185,8 @@ def diagnose(result: DecodeResult, index: EntryIndex | None = None) -> Report:
                     if component
                     else generic_components.get(rcpt.component or "", None)
                 ),
-                exception=match_exception(exceptions, rcpt.exception),
-                antispam=match_antispam_rule(rules, rcpt.antispam_rule),
+                exception=match_exception(known.exceptions, rcpt.exception),
+                antispam=match_antispam_rule(known.rules, rcpt.antispam_rule),
             )
         )
     return report

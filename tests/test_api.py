@@ -107,3 +107,21 @@ def test_rate_limit_answers_429_in_json(client, settings):
     response = raw(client, "550 5.1.1 user unknown")
     assert response.status_code == 429
     assert "Too many requests" in response.json()["error"]
+
+
+def test_directory_is_read_once_per_version_and_edits_show_at_once(
+    client, django_assert_num_queries
+):
+    from errorcodes.models import ErrorCode
+
+    body = (SAMPLES / "ms-classic-01.eml").read_bytes()
+    raw(client, body, "message/rfc822")  # reads the directory
+    with django_assert_num_queries(0):
+        assert raw(client, body, "message/rfc822").json()["recipients"][0]["entry"] == "5-1-1"
+    entry = ErrorCode.objects.get(slug="5-1-1")
+    entry.title = "No such mailbox at the recipient's side"
+    entry.save()  # as the admin saves: the directory's version changes
+    data = raw(client, body, "message/rfc822").json()
+    assert (
+        data["recipients"][0]["explanation"]["title"] == "No such mailbox at the recipient's side"
+    )
