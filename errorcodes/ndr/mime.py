@@ -47,12 +47,6 @@ class Part:
         """Return the first value of header ``name`` (any case), or ``default``."""
         return self._index.get(name.lower(), default)
 
-    def keys(self) -> list[str]:
-        return [name for name, _ in self.headers]
-
-    def items(self) -> list[tuple[str, str]]:
-        return list(self.headers)
-
     def content_type(self) -> str:
         """Return the lower-case media type; text/plain when missing or malformed."""
         if self._ctype is None:

@@ -32,8 +32,7 @@ MAX_PARTS = 200
 ENCODED_WORD_RE = re.compile(r"=\?[^?\s]{1,40}\?[bBqQ]\?[^?\s]{0,500}\?=")
 # "From MAILER-DAEMON Thu Apr 29 00:00:00 2010" (mbox separator, no colon after From).
 MBOX_FROM_RE = re.compile(rb"\A\n{0,5}From [^\n]{0,300}\n")
-# A header line: "Subject: Undeliverable: ...".
-HEADER_LINE_RE = re.compile(r"^[!-9;-~]{1,76}:")
+# A header line, its field name captured: "Subject: Undeliverable: ...".
 HEADER_NAME_RE = re.compile(r"([!-9;-~]{1,76}):")
 # The headers that make a pasted text a real message rather than loose fields.
 MESSAGE_HEADERS = frozenset(
@@ -331,7 +330,7 @@ def _headers_from_text(text: str) -> Part | None:
     """Parse the first header block found in ``text`` (a pasted original)."""
     lines = text.lstrip("-= \t").split("\n")
     start = next(
-        (i for i, line in enumerate(lines[:30]) if HEADER_LINE_RE.match(line.lstrip(" >"))), None
+        (i for i, line in enumerate(lines[:30]) if HEADER_NAME_RE.match(line.lstrip(" >"))), None
     )
     if start is None:
         return None
