@@ -1,6 +1,6 @@
 """Benchmark the NDR decoder over a corpus directory (not a test).
 
-usage: python bench/decoder_bench.py CORPUS_DIR [--repeat 5] [--rounds 3]
+usage: python bench/decoder_bench.py CORPUS_DIR [--repeat 5] [--rounds 9]
 
 Prints messages/second for in-process decode(), then the whole-process CLI
 (`manage.py decode --format json` over the corpus files repeated N times) against
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args(argv)
     files = corpus_files(args.corpus)
     if not files:
