@@ -8,7 +8,13 @@ from hypothesis import strategies as st
 from errorcodes.ndr import decode
 from errorcodes.ndr.classify import smtp_command
 from errorcodes.ndr.decoder import ANY_CODE_RE
-from errorcodes.ndr.extractors.base import ADDRESS_RE, HOST_IP_RE, find_addresses, first_host
+from errorcodes.ndr.extractors.base import (
+    ADDRESS_RE,
+    HOST_IP_RE,
+    find_addresses,
+    first_host,
+    matches_around,
+)
 from errorcodes.ndr.extractors.generic_mta import diagnostic_of
 from errorcodes.ndr.source import lower_same_length
 from errorcodes.ndr.statuscodes import ENHANCED_RE, REPLY_ENHANCED_RE, REPLY_RE
@@ -140,3 +146,29 @@ def test_smtp_command_reads_transcript_lines_like_a_line_anchored_pattern(text):
             else {"rcpt": "RCPT", "mail": "MAIL"}.get(word[:4], "HELO")
         )
     assert smtp_command(text) == expected
+
+
+class CountingPattern:
+    """A pattern that counts how many characters its searches were given to scan."""
+
+    def __init__(self, pattern):
+        self.pattern = pattern
+        self.scanned = 0
+
+    def search(self, text, pos, endpos):
+        self.scanned += min(endpos, len(text)) - pos
+        return self.pattern.search(text, pos, endpos)
+
+    def finditer(self, text):
+        self.scanned += len(text)
+        return self.pattern.finditer(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 2000), st.integers(1, 40))
+def test_address_search_work_stays_linear_whatever_the_at_sign_density(gap, repeat):
+    text = ("x" * gap + "@") * repeat + " pat@example.org"
+    counting = CountingPattern(ADDRESS_RE)
+    found = [m.group(0) for m in matches_around(counting, text, "@", 64, 600)]
+    assert found == ADDRESS_RE.findall(text)
+    assert counting.scanned <= 2 * len(text) + 700

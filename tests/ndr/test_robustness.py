@@ -54,5 +54,9 @@ def test_pathological_inputs_return():
         "5." * 200000,
         "From: x\n" * 50000,
         b"\xff\xfe" * 100000,
+        # Bounce prose first, so that every extractor reads the rest.
+        "Delivery has failed to these recipients\n" + "@" * 300000,
+        "could not be delivered\n550 5.1.1 " + "a@" * 150000,
+        "could not be delivered\n550 5.1.1 host " + "[" * 300000,
     ):
         assert isinstance(decode(data), DecodeResult)

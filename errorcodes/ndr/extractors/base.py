@@ -39,8 +39,13 @@ def matches_around(
     most ``before`` characters ahead of its first one and ends (look-ahead
     included) less than ``after`` past it.  Searching a window around each
     anchor skips the text between them, which the regex engine would try
-    position by position.
+    position by position.  That pays only while anchors are sparse: when the
+    windows would add up to more than the text, the text is scanned whole,
+    which keeps the work linear in its length whatever it holds.
     """
+    if text.count(anchor) * (before + after) > len(text):
+        yield from pattern.finditer(text)
+        return
     pos = 0
     while (at := text.find(anchor, pos)) >= 0:
         match = pattern.search(text, max(pos, at - before), at + after)
