@@ -40,10 +40,10 @@ def matches_around(
     included) less than ``after`` past it.  Searching a window around each
     anchor skips the text between them, which the regex engine would try
     position by position.  That pays only while anchors are sparse: when the
-    windows would add up to more than the text, the text is scanned whole,
+    windows would add up to more than four times the text, it is scanned whole,
     which keeps the work linear in its length whatever it holds.
     """
-    if text.count(anchor) * (before + after) > len(text):
+    if text.count(anchor) * (before + after) > 4 * len(text):
         yield from pattern.finditer(text)
         return
     pos = 0
