@@ -6,6 +6,6 @@ result.to_dict()
 """
 
 from .decoder import decode
-from .result import DecodeResult, Hop, OriginalMessage, Recipient
+from .result import DecodeResult, Evidence, Hop, OriginalMessage, Recipient
 
-__all__ = ["DecodeResult", "Hop", "OriginalMessage", "Recipient", "decode"]
+__all__ = ["DecodeResult", "Evidence", "Hop", "OriginalMessage", "Recipient", "decode"]

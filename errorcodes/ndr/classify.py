@@ -6,17 +6,21 @@ import json
 import re
 from functools import cache
 
+from . import notices
 from .phrases import PhraseTable
-from .result import Recipient
+from .result import Evidence, Recipient
 from .source import Source
 from .statuscodes import (
     DATA_DIR,
+    Wording,
     find_antispam_rule,
     find_component,
     find_exception,
     find_reply,
-    find_status,
-    infer_reason,
+    find_status_match,
+    find_wording,
+    reason_of_status,
+    reply_statuses,
 )
 
 # Statuses that by themselves say the address is bad (when the wording does not contradict).
@@ -44,9 +48,6 @@ TRANSIENT_REASONS = frozenset({"network", "system", "expired"})
 # Statuses about the sender's own address ("5.1.7 bad sender mailbox", "5.1.8 bad sender's
 # system address"): the recipient is not at fault.
 SENDER_STATUSES = frozenset({"5.1.7", "5.1.8", "4.1.7", "4.1.8"})
-# Reasons whose wording says the recipient's domain can never take mail: hard even when
-# the server filed them under security ("550 5.7.27 Host does not accept mail").
-ALWAYS_HARD_REASONS = frozenset({"null_mx"})
 # The SMTP command a rejection answered: Postfix "(in reply to end of DATA command)",
 # Exim "SMTP error from remote mail server after RCPT TO:<...>", Sendmail ">>> DATA"
 # (indented in some transcripts: "    >>> RCPT TO:<...>"), and a labelled block
@@ -156,7 +157,9 @@ def is_not_bounce(src: Source) -> bool:
         or AUTOREPLY_SUBJECT_RE.match(subject)
     )
     if not autoreply:
-        return False
+        # Pasted without headers: an out-of-office or challenge text that
+        # reports no failure is known by its words.
+        return not src.is_message and src.notice.is_autoreply
     sender = src.header("from").lower()
     bouncy = any(w in subject for w in BOUNCE_SUBJECT_WORDS) or "mailer-daemon" in sender
     return not bouncy
@@ -168,17 +171,20 @@ def is_temporary(text: str) -> bool:
     return any(w in low for w in TEMPORARY_WORDS)
 
 
-def pick_status(dsn_status: str | None, diagnostics: list[str]) -> str | None:
+def pick_status(dsn_status: str | None, diagnostics: list[str]) -> tuple[str, Evidence] | None:
     """Choose the most specific enhanced code among the DSN field and the server text."""
+    own = next((found for text in diagnostics if text and (found := find_status_match(text))), None)
     if dsn_status:
         # The server's own words (the DSN's Diagnostic-Code, diagnostics[0]) are more
         # precise than the reporting MTA's summary, as long as they agree on
         # temporary versus permanent and say more than "X.0.0".
-        own = find_status(diagnostics[0]) if diagnostics else None
-        if own and own[0] == dsn_status[0] and own[1:] != ".0.0":
-            return own
-        return dsn_status
-    return next((s for s in map(find_status, filter(None, diagnostics)) if s), None)
+        first = find_status_match(diagnostics[0]) if diagnostics and diagnostics[0] else None
+        if first and first[0][0] == dsn_status[0] and first[0][1:] != ".0.0":
+            return first[0], Evidence(first[1], "server reply")
+        return dsn_status, Evidence(dsn_status, "status field")
+    if own:
+        return own[0], Evidence(own[1], "server reply")
+    return None
 
 
 def smtp_command(text: str) -> str | None:
@@ -209,16 +215,30 @@ def _indent_only(text: str, pos: int) -> bool:
 
 
 def finish(
-    rcpt: Recipient, evidence: str, dsn_status: str | None = None, context: str = ""
+    rcpt: Recipient,
+    evidence: str,
+    dsn_status: str | None = None,
+    context: str = "",
+    delay_notice: str | None = None,
+    final_report: bool = False,
+    failure_report: bool = False,
+    convention: str = "",
 ) -> None:
     """Fill status, reply code, Microsoft details and the flags of one recipient.
 
-    ``context`` is the bounce text around this recipient, read for the SMTP command
-    the rejection answered when the diagnostic does not say.
+    ``evidence`` is more of the server's words about this recipient (the
+    report's human text when the diagnostic came from a DSN field); ``context``
+    is the bounce text around it, read for the SMTP command the rejection
+    answered when the diagnostic does not say; ``delay_notice`` is the phrase
+    that makes the whole text a warning that delivery is late, not a failure;
+    ``final_report`` says the whole message is in hand, a failure report with no
+    delivery-status part, so no transient status was given anywhere;
+    ``failure_report`` says the text reports a failure (a class 4 status in it
+    is the last attempt's, not a message still on its way); ``convention`` names
+    the reporting MTA's way of recording a reply without an enhanced code
+    ("sendmail", or "" for the X.0.0 most MTAs write).
     """
     texts = [t for t in (rcpt.diagnostic, evidence) if t]
-    # An extractor that read a status from a field of its own has the final word.
-    rcpt.status = rcpt.status or pick_status(dsn_status, [rcpt.diagnostic or "", evidence])
     if rcpt.reply_code is None:
         for text in texts:
             rcpt.reply_code = find_reply(text)
@@ -228,68 +248,177 @@ def finish(
     rcpt.exception = rcpt.exception or find_exception(joined)
     rcpt.component = rcpt.component or find_component(joined, rcpt.exception)
     rcpt.antispam_rule = rcpt.antispam_rule or find_antispam_rule(joined)
-    reason = infer_reason(rcpt.diagnostic or evidence or "")
-    if reason is None and rcpt.diagnostic and evidence:
-        reason = infer_reason(evidence)
-        if reason and reason.reason in TRANSIENT_REASONS and (rcpt.status or "")[:1] == "5":
-            # The surrounding transcript may quote an earlier host ("<<< 450 busy -
-            # please try later"); the server's permanent status says more.
-            reason = None
-    temporary = rcpt.action == "delayed" or (
-        rcpt.status is None and rcpt.reply_code is None and is_temporary(joined)
-    )
+    picked = None
+    if rcpt.status:  # an extractor read it from a field of its own
+        rcpt.evidence["status"] = Evidence(rcpt.status, "status field")
+    elif picked := pick_status(dsn_status, [rcpt.diagnostic or "", evidence]):
+        rcpt.status, rcpt.evidence["status"] = picked
+    wording = find_wording(rcpt.diagnostic or evidence or "")
+    if wording is None and rcpt.diagnostic and evidence:
+        wording = find_wording(evidence)
     if rcpt.status is None:
-        cls = "4" if temporary else "5"
-        if rcpt.reply_code and rcpt.reply_code[0] in "45":
-            cls = rcpt.reply_code[0]
-        base = reason.status if reason else "5.0.0"
-        rcpt.status = f"{cls}{base[1:]}"
-        rcpt.status_inferred = True
+        _infer_status(rcpt, wording, joined, final_report and not delay_notice, convention)
+    if (
+        wording
+        and wording.reason.reason in TRANSIENT_REASONS
+        and rcpt.status[0] == "5"
+        and not rcpt.status_inferred
+        and wording.phrase not in (rcpt.diagnostic or "").lower()
+    ):
+        # The surrounding transcript may quote an earlier host ("<<< 450 busy -
+        # please try later"); the server's permanent status says more.
+        wording = None
+    if delay_notice and rcpt.action is None:
+        # A warning that delivery is late: nothing has failed yet, whatever an
+        # earlier attempt's reply quoted in it says.
+        rcpt.action = "delayed"
+        if rcpt.status[0] == "5":
+            rcpt.status = "4" + rcpt.status[1:]
+        rcpt.evidence["action"] = Evidence(delay_notice, "delay notice")
     cls = rcpt.status[0]
     rcpt.permanent = cls == "5"
     if rcpt.action is None:
-        rcpt.action = {"5": "failed", "4": "delayed", "2": "delivered"}.get(cls)
-    command = smtp_command(joined) or (smtp_command(context) if context else None)
+        failed = cls == "5" or (cls == "4" and failure_report)
+        rcpt.action = "delivered" if cls == "2" else "failed" if failed else "delayed"
+    rcpt.hard_bounce, rcpt.evidence["hard_bounce"] = _hard_verdict(rcpt, wording, joined, context)
+    rcpt.reason = _reason(rcpt.status, wording)
+
+
+def _reason(status: str, wording: Wording | None) -> str | None:
+    """Return what the failure is about: the words' meaning, else the status code's.
+
+    Catch-all words ("rejected", "denied") give way to a status that says more.
+    """
+    by_status = reason_of_status(status)
+    if wording is None or (
+        wording.reason.reason in WEAK_REASONS and by_status not in (None, "undefined")
+    ):
+        return by_status
+    return wording.reason.reason
+
+
+def _infer_status(
+    rcpt: Recipient, wording: Wording | None, joined: str, final: bool, convention: str
+) -> None:
+    """Give a recipient without an enhanced code the status its reply or words stand for.
+
+    A server's reply without an enhanced code is recorded as the reporting MTA
+    records it: X.0.0 by most (Postfix, Exim), sendmail's own table for sendmail,
+    the code an RFC pairs with it either way (535 is 5.7.8).  The reason field
+    still says what the words mean.  With no reply at all, the words are the
+    reporting MTA's own ("Connection timed out", "user unknown") and give the
+    code they clearly mean (4.4.1, 5.1.1).  Transient wording keeps class 4, as
+    the MTAs that send delivery-status parts report it (Postfix, sendmail: 4.4.1,
+    4.4.7 with Action: failed), unless the sender's system says it gave up or the
+    whole report, with no such part, is in hand.
+    """
+    reply = rcpt.reply_code if rcpt.reply_code and rcpt.reply_code[0] in "45" else None
+    if reply:
+        conventional = reply_statuses(convention) if convention else {}
+        base = reply_statuses().get(reply) or conventional.get(reply) or f"{reply[0]}.0.0"
+        rcpt.evidence["status"] = Evidence(reply, "reply code")
+    elif wording is not None:
+        said = _before_mailer_output(rcpt, wording)
+        base = said.reason.status
+        rcpt.evidence["status"] = Evidence(_words(rcpt, said, joined), "wording")
+    else:
+        temporary = next((w for w in TEMPORARY_WORDS if w in joined.lower()), None)
+        base = "4.0.0" if temporary and not reply else "5.0.0"
+        rcpt.evidence["status"] = (
+            Evidence(reply, "reply code")
+            if reply
+            else Evidence(temporary, "wording")
+            if temporary
+            else Evidence("", "no evidence")
+        )
+    if reply:
+        cls = reply[0]
+    elif base[0] == "4" and (
+        final or notices.has_phrase("gave_up", " ".join(joined.lower().split()))
+    ):
+        # "Connection timed out ... I'm not going to try again": over, not pending.
+        cls = "5"
+    elif rcpt.action == "delayed" or (
+        wording is not None and is_temporary(joined) and base[0] == "5"
+    ):
+        cls = "4"
+    else:
+        cls = base[0]
+    rcpt.status = f"{cls}{base[1:]}"
+    rcpt.status_inferred = True
+
+
+def _before_mailer_output(rcpt: Recipient, wording: Wording) -> Wording:
+    """Return the words that say what a failed delivery program meant.
+
+    Postfix reports a local program's failure as the meaning of its exit status,
+    then its output: "user unknown. Command output: procmail: ...", "temporary
+    failure. Command output: Quota exceeded" (5.1.1, 4.3.0).
+    """
+    text = rcpt.diagnostic or ""
+    if wording.reason.reason != "mailer_error" or wording.start <= 0:
+        return wording
+    meant = find_wording(text[: wording.start])
+    return meant if meant is not None and meant.reason.reason != "mailer_error" else wording
+
+
+def _words(rcpt: Recipient, wording: Wording, joined: str) -> str:
+    """Return the matched phrase as written in the recipient's text."""
+    for text in (rcpt.diagnostic or "", joined):
+        piece = text[wording.start : wording.start + len(wording.phrase)]
+        if piece.lower() == wording.phrase:
+            return piece
+    return wording.phrase
+
+
+def _hard_verdict(
+    rcpt: Recipient, wording: Wording | None, joined: str, context: str
+) -> tuple[bool, Evidence]:
+    """Decide whether the address itself is bad, and on what evidence.
+
+    The wording wins over the status code when they disagree: "550 5.7.1
+    Nonexistent user" is hard, "550 5.1.1 ... blocked as spam" is not.
+    """
+    status = rcpt.status or ""
+    status_evidence = rcpt.evidence.get("status") or Evidence(status, "status field")
     low = joined.lower()
-    if any(w in low for w in SENDER_WORDS) or rcpt.status in SENDER_STATUSES:
-        rcpt.hard_bounce = False
-        return
-    name = reason.reason if reason else None
+    sender = next((w for w in SENDER_WORDS if w in low), None)
+    if sender or status in SENDER_STATUSES:
+        return False, Evidence(sender, "sender wording") if sender else status_evidence
+    reason = wording.reason if wording else None
+    said = Evidence(_words(rcpt, wording, joined), "wording") if wording else None
     if not rcpt.permanent:
         # A temporary "4.1.1 user unknown" still says the address is bad.
-        rcpt.hard_bounce = rcpt.status == "4.1.1" and name == "user_unknown"
-        return
+        hard = status == "4.1.1" and reason is not None and reason.reason == "user_unknown"
+        return hard, said if hard and said else status_evidence
+    command = smtp_command(joined) or (smtp_command(context) if context else None)
     if (
         command == "DATA"
         and any(w in low for w in FILTER_USER_WORDS)
-        and (rcpt.status_inferred or rcpt.status not in HARD_STATUSES)
+        and (rcpt.status_inferred or status not in HARD_STATUSES)
     ):
         # "550 Unknown user" after the message was sent: the recipient's filter speaking
         # (Japanese carriers answer so for a blocked sender); the address was accepted.
-        rcpt.hard_bounce = False
-        return
-    rcpt.hard_bounce = _is_hard(rcpt.status, name, reason.hard if reason else None, command)
-
-
-def _is_hard(
-    status: str, reason: str | None, reason_hard: bool | None, command: str | None
-) -> bool:
-    """Return True when the failure says the address itself is bad."""
-    subject = status.split(".")[1] if "." in status else "0"
-    if reason in ALWAYS_HARD_REASONS:
-        return True
-    if subject == "7" or status[1:] == ".2.0":
-        # Security/policy, and "other mailbox status": the address may be fine.
-        return False
+        return False, Evidence("DATA", "smtp command")
     if command in ("MAIL", "HELO"):
         # Rejected before any recipient was named: not about the recipient.
-        return False
-    if reason in WEAK_REASONS and status in HARD_STATUSES:
-        # "550 5.1.0 Address rejected.": a bare "rejected" does not outweigh the status.
-        return True
-    if reason_hard is not None and (reason_hard or reason in SOFT_REASONS):
-        return reason_hard
-    return status in HARD_STATUSES
+        return False, Evidence(command, "smtp command")
+    if reason is not None and said is not None:
+        if reason.hard and reason.outranks_status:
+            return True, said
+        subject = status.split(".")[1] if status.count(".") == 2 else "0"
+        if subject == "7" or status[1:] == ".2.0":
+            # Security/policy, and "other mailbox status": the address may be fine.
+            return False, status_evidence
+        if reason.reason in WEAK_REASONS and status in HARD_STATUSES:
+            # "550 5.1.0 Address rejected.": a bare "rejected" does not outweigh the status.
+            return True, status_evidence
+        if reason.hard or reason.reason in SOFT_REASONS:
+            return reason.hard, said
+    subject = status.split(".")[1] if status.count(".") == 2 else "0"
+    if subject == "7" or status[1:] == ".2.0":
+        return False, status_evidence
+    return status in HARD_STATUSES, status_evidence
 
 
 def detect_provider(src: Source, mtas: list[str], layout: str | None) -> str | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
-from . import classify, dsn, extractors
-from .extractors import generic_mta
+from . import classify, dsn, evidence, extractors
 from .extractors.base import address_list, squeeze
 from .result import DecodeResult, OriginalMessage, Recipient
 from .source import ORIGINAL_PART_RE, Source, decode_header_value, load, to_bytes
@@ -13,6 +13,8 @@ from .statuscodes import ENHANCED_RE
 
 # DSN Status values we accept: "5.1.1", also sloppy "5.1.1 (user unknown)".
 FAILURE_ACTIONS = ("failed", "delayed")
+# Recipients read from one bounce; a crafted DSN can list tens of thousands.
+MAX_RECIPIENTS = 5000
 
 # A 4xx/5xx reply code or an enhanced status code anywhere: "550", "4.4.7"
 # (the look-behind after the first digit lets the engine skip to digits).
@@ -22,9 +24,12 @@ ANY_CODE_RE = re.compile(rb"[45](?<![0-9][45])(?:[0-9][0-9]|\.[0-9]{1,3}\.[0-9]{
 def decode(data: bytes | str) -> DecodeResult:
     """Decode a bounce (raw message, pasted text, log line...). Never raises."""
     try:
-        return _decode(data)
+        result = _decode(data)
     except Exception:  # the promise to callers: any input gives a result
         return DecodeResult()
+    with contextlib.suppress(Exception):  # offsets help; the verdicts stand without them
+        evidence.locate(data, result.recipients)
+    return result
 
 
 def _decode(data: bytes | str, depth: int = 0) -> DecodeResult:
@@ -50,8 +55,12 @@ def _decode(data: bytes | str, depth: int = 0) -> DecodeResult:
         return result
     if report and report.recipients:
         layout = "dsn"
-        for group in report.recipients:
+        seen: set[tuple[str | None, str | None]] = set()
+        for group in report.recipients[:MAX_RECIPIENTS]:
             rcpt, status = _from_dsn(group)
+            if (rcpt.address, status) in seen and rcpt.address:
+                continue  # the same group pasted or sent twice
+            seen.add((rcpt.address, status))
             recipients.append(rcpt)
             dsn_statuses.append(status)
             evidence.append("")
@@ -69,8 +78,15 @@ def _decode(data: bytes | str, depth: int = 0) -> DecodeResult:
         recipients, evidence = _fallback_recipients(src)
         dsn_statuses = [None] * len(recipients)
     context = src.text if len(recipients) == 1 else ""
+    delay = src.notice.delay_warning
+    failure_report = delay is None and src.notice.has("bounce")
+    convention = "sendmail" if src.notice.has("sendmail") else ""
+    # The whole report is in hand and gives no transient status: no DSN part, or
+    # a DSN that says "failed" without a Status.
+    without_dsn = src.is_message and layout not in (None, "dsn") and not layout.startswith("dsn+")
     for rcpt, ev, status in zip(recipients, evidence, dsn_statuses, strict=False):
-        classify.finish(rcpt, ev, status, context)
+        final = without_dsn or (layout == "dsn" and rcpt.action == "failed" and not status)
+        classify.finish(rcpt, ev, status, context, delay, final, failure_report, convention)
     result.recipients = recipients
     result.layout = layout
     per_message = report.message if report else {}
@@ -143,19 +159,27 @@ def _inner_bounce(inner: bytes | str) -> DecodeResult | None:
 
 
 def _from_dsn(group: dict[str, str]) -> tuple[Recipient, str | None]:
-    """Build a recipient from one per-recipient DSN group."""
-    address = None
-    for key in ("final-recipient", "original-recipient", "x-actual-recipient"):
-        if group.get(key):
-            address = dsn.address_of(group[key])
-            if address:
-                break
+    """Build a recipient from one per-recipient DSN group.
+
+    The Final-Recipient is the address that failed; an Original-Recipient that
+    differs is the one the sender wrote (an alias, a forward), kept beside it.
+    """
+    named = {
+        key: dsn.address_of(group[key])
+        for key in ("final-recipient", "x-actual-recipient", "original-recipient")
+        if group.get(key)
+    }
+    address = next((a for a in named.values() if a), None)
+    original = named.get("original-recipient")
     status_field = group.get("status", "")
     match = ENHANCED_RE.search(status_field)
     diagnostic = dsn.strip_type(group.get("diagnostic-code", "")) or None
     action = (group.get("action") or "").strip().lower().split()[0:1]
+    # Not an RFC 3464 action, but some MTAs (SendGrid) write it for a message given up on.
+    action = ["failed" if a == "expired" else a for a in action]
     rcpt = Recipient(
         address=address,
+        original_address=original if original != address else None,
         action=action[0] if action else None,
         diagnostic=squeeze(diagnostic) if diagnostic else None,
         remote_mta=_host(group.get("remote-mta")),
@@ -176,6 +200,7 @@ def _enrich(recipients: list[Recipient], evidence: list[str], found: list[Recipi
         if not rcpt.diagnostic:
             rcpt.diagnostic = other.diagnostic
         rcpt.remote_mta = rcpt.remote_mta or other.remote_mta
+        rcpt.original_address = rcpt.original_address or other.original_address
 
 
 def _host(value: str | None) -> str | None:
@@ -220,8 +245,7 @@ def _bounce_by_headers(src: Source) -> bool:
         return True
     # "Message could not be delivered to mobile. Error: No valid recipients": the
     # prose says bounce and the attached original names the recipient.
-    low = src.lower_text[:5000]
-    return src.original is not None and generic_mta.BOUNCE_PHRASES.found_in(low)
+    return src.original is not None and src.notice.has("bounce")
 
 
 def _fallback_recipients(src: Source) -> tuple[list[Recipient], list[str]]:

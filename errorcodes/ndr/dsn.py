@@ -12,7 +12,11 @@ from dataclasses import dataclass, field
 # "Final-Recipient: rfc822; user@example.com", "Status: 5.1.1".
 FIELD_RE = re.compile(r"^([A-Za-z][A-Za-z0-9-]{0,40})[ \t]{0,5}:[ \t]{0,20}(.{0,4000})$")
 # Address inside a recipient field value: "rfc822; <user@example.com>".
-ADDRESS_RE = re.compile(r"[^\s<>\"';,()\[\]:]{1,128}@[A-Za-z0-9][A-Za-z0-9.-]{0,252}")
+# Loose on purpose: a DSN field may hold an undecoded "=?utf-8?...?="@ local part.
+ADDRESS_RE = re.compile(r"[^\s<>\"';,()\[\]:]{1,128}@[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}")
+
+# A quoted local part: "rfc822; \"john smith\"@example.org".
+QUOTED_LOCAL_RE = re.compile(r'"[^"\\\n]{1,62}"@[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}')
 
 RECIPIENT_FIELDS = frozenset(
     {
@@ -66,7 +70,8 @@ def strip_type(value: str) -> str:
 
 def address_of(value: str) -> str | None:
     """Return the e-mail address in a recipient field value."""
-    match = ADDRESS_RE.search(strip_type(value))
+    value = strip_type(value)
+    match = QUOTED_LOCAL_RE.search(value) or ADDRESS_RE.search(value)
     return match.group(0).strip(".").lower() if match else None
 
 

@@ -24,8 +24,8 @@ class PhraseTable:
         for rank, phrases in enumerate(rows):
             for phrase in phrases:
                 # A phrase listed in two rows belongs to the first.
-                if phrase and self._automaton.get(phrase, rank) >= rank:
-                    self._automaton.add_word(phrase, rank)
+                if phrase and self._automaton.get(phrase, (rank,))[0] >= rank:
+                    self._automaton.add_word(phrase, (rank, phrase))
         self._empty = len(self._automaton) == 0
         if not self._empty:
             self._automaton.make_automaton()
@@ -34,17 +34,57 @@ class PhraseTable:
         """Return the ranks of the rows with a phrase in ``text``."""
         if self._empty or not text:
             return set()
-        return {rank for _, rank in self._automaton.iter(text)}
+        return {value[0] for _, value in self._automaton.iter(text)}
 
     def first(self, text: str) -> int | None:
         """Return the lowest rank with a phrase in ``text``, or None."""
-        return min(self.ranks(text), default=None)
+        if self._empty or not text:
+            return None
+        return min((value[0] for _, value in self._automaton.iter(text)), default=None)
+
+    def first_match(self, text: str) -> tuple[int, str, int] | None:
+        """Return (rank, phrase, start) of the earliest phrase of the lowest rank in ``text``."""
+        if self._empty or not text:
+            return None
+        best = None
+        for end, (rank, phrase) in self._automaton.iter(text):
+            start = end - len(phrase) + 1
+            if best is None or (rank, start) < (best[0], best[2]):
+                best = (rank, phrase, start)
+        return best
 
     def found_in(self, text: str) -> bool:
         """Return True when any phrase occurs in ``text``."""
         if self._empty or not text:
             return False
         return next(self._automaton.iter(text), None) is not None
+
+
+class PhraseKinds:
+    """Phrases that each belong to one or more named kinds; one pass tells which kinds occur."""
+
+    def __init__(self, kinds: dict[str, Iterable[str]]) -> None:
+        members: dict[str, list[str]] = {}
+        for kind, phrases in kinds.items():
+            for phrase in phrases:
+                if phrase and kind not in members.setdefault(phrase, []):
+                    members[phrase].append(kind)
+        self._automaton = ahocorasick.Automaton()
+        for phrase, names in members.items():
+            self._automaton.add_word(phrase, (phrase, tuple(names)))
+        self._empty = not members
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def found(self, text: str) -> dict[str, str]:
+        """Return each kind with a phrase in ``text``, and its first phrase there."""
+        seen: dict[str, str] = {}
+        if self._empty or not text:
+            return seen
+        for _, (phrase, names) in self._automaton.iter(text):
+            for name in names:
+                seen.setdefault(name, phrase)
+        return seen
 
 
 def phrase_set(phrases: Iterable[str]) -> PhraseTable:

@@ -17,6 +17,26 @@ def flat_dict(obj: Any) -> dict[str, Any]:
 
 
 @dataclass
+class Evidence:
+    """The words of the input a verdict rests on, and where they are."""
+
+    # The words themselves, as the decoder read them.
+    text: str
+    # What they are: "status field", "server reply", "reply code", "wording",
+    # "delay notice", "sender wording", "smtp command", "no evidence".
+    basis: str
+    # Character offsets of the words in the input (bytes read as UTF-8, each
+    # undecodable byte one character); None when the words are not found there
+    # verbatim (a base64 or quoted-printable body).
+    start: int | None = None
+    end: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the evidence as a JSON-ready dict."""
+        return flat_dict(self)
+
+
+@dataclass
 class Recipient:
     """One failed (or delayed) recipient, as far as the bounce tells."""
 
@@ -43,10 +63,20 @@ class Recipient:
     hard_bounce: bool = False
     # True when no enhanced code was in the text and ``status`` was inferred.
     status_inferred: bool = False
+    # Why, in one word: user_unknown, host_unknown, mailbox_full, spam, policy,
+    # expired, network, authentication, ... (the words' meaning, else the status's).
+    reason: str | None = None
+    # The address as the sender wrote it, when the report names another final
+    # one (DSN Original-Recipient, Postfix "expanded from", an alias).
+    original_address: str | None = None
+    # What the status and the hard-bounce verdict rest on: "status", "hard_bounce".
+    evidence: dict[str, Evidence] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the recipient as a JSON-ready dict."""
-        return flat_dict(self)
+        data = flat_dict(self)
+        data["evidence"] = {name: ev.to_dict() for name, ev in self.evidence.items()}
+        return data
 
 
 @dataclass

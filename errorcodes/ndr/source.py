@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from functools import cached_property
 
-from . import mime
+from . import mime, notices
 from .mime import Part
+from .statuscodes import lower_same_length
 
 # Inputs larger than this are cut: a bounce's useful part is at the top, and
 # bounding the input keeps every later step bounded too.
@@ -75,6 +76,16 @@ EMBEDDED_HEADERS_RE = re.compile(
     r"(?:Received|Return-Path|Delivered-To|DKIM-Signature|X-Received|Message-I[Dd]|Authentication-Results|"
     r"MIME-Version|X-Mailer|User-Agent|Date|From|To|Subject|Reply-To|Content-Type|X-[\w-]{1,60}):"
 )
+# A quoted line of a forwarded or replied-to text: "> text", ">> text", "> > text".
+QUOTE_PREFIX_RE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
+# Share of a text's non-blank lines that must be quoted before the quoting is removed:
+# a sendmail transcript has a few ">>> RCPT To:" lines of its own.
+QUOTED_SHARE = 0.6
+# A line that starts with an enhanced code ("5.1.1 <a@b>: no mailbox here"), and the
+# reply code re-wrapping may have left at the end of the line before ("...: 550").
+# The line break is a literal the engine skips to; the code before it is checked after.
+CODE_LINE_START_RE = re.compile(r"\n[ \t>]{0,10}[245]\.\d{1,3}\.\d{1,3}\b")
+LINE_END_REPLY_RE = re.compile(r"[ \t:'][245]\d\d[ \t]{0,10}$")
 # HTML line breaks and block ends, turned into newlines before tags are dropped.
 HTML_BREAK_RE = re.compile(r"<(?:br|/p|/div|/tr|/h\d|/li|/table|p|div|tr)\b[^>]{0,500}>", re.I)
 # Table cells, kept apart by a tab so a "Message Hops" row stays one line.
@@ -146,6 +157,20 @@ class Source:
         """The text lower-cased, every character at its index (read by every step)."""
         return lower_same_length(self.text)
 
+    @cached_property
+    def flat_text(self) -> str:
+        """The text lower-cased, every run of white space one space.
+
+        Phrases are looked for here: a paste re-wrapped at 72 columns breaks
+        "could not be delivered" over two lines.
+        """
+        return " ".join(self.lower_text.split())
+
+    @cached_property
+    def notice(self) -> notices.Reading:
+        """What the text's words say it is: bounce, delay warning, auto-reply."""
+        return notices.read(self.flat_text)
+
     def header(self, name: str) -> str:
         """Return a decoded top-level header, or ''."""
         name = name.lower()
@@ -182,18 +207,6 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
 def _looks_cp1252(data: bytes) -> bool:
     # cp1252 leaves five bytes undefined; latin-1 never fails.
     return not any(b in data for b in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"))
-
-
-def lower_same_length(text: str) -> str:
-    """Lower-case ``text`` keeping every character at its index.
-
-    U+0130 (capital I with dot) is the one character whose lower case is two
-    characters long; it becomes a plain "i" so that positions found in the
-    result hold in ``text``.
-    """
-    if not text.isascii():
-        text = text.replace("\u0130", "i")
-    return text.lower()
 
 
 def decode_header_value(value: object) -> str:
@@ -306,9 +319,36 @@ def _load_text(text: str) -> Source:
     return src
 
 
+def unquote(text: str) -> str:
+    """Remove the "> " quoting of a bounce forwarded or replied to, level by level."""
+    for _level in range(4):
+        # Cheap first look: most texts have few lines that start with ">".
+        if text.count("\n>") + text.count("\n >") + (text[:1] == ">") < 0.3 * text.count("\n"):
+            break
+        lines = [line for line in text.split("\n", 5000)[:5000] if line.strip()]
+        quoted = sum(1 for line in lines if line.lstrip(" \t")[:1] == ">")
+        if not lines or quoted < QUOTED_SHARE * len(lines):
+            break
+        text = QUOTE_PREFIX_RE.sub("", text)
+    return text
+
+
+def rejoin_split_replies(text: str) -> str:
+    """Put a reply code that re-wrapping left at a line's end back before its enhanced code."""
+    pieces: list[str] = []
+    done = 0
+    for match in CODE_LINE_START_RE.finditer(text):
+        at = match.start()
+        reply = LINE_END_REPLY_RE.search(text, max(done, at - 20), at)
+        if reply is not None:
+            pieces += [text[done : reply.start() + 4], " "]
+            done = match.end() - len(match.group(0).lstrip("\n \t>"))
+    return "".join(pieces) + text[done:] if pieces else text
+
+
 def _finish_text(src: Source, text: str) -> None:
     """Cut the text before a copy of the original message; keep those headers."""
-    text = text[:MAX_TEXT_CHARS]
+    text = rejoin_split_replies(unquote(text[:MAX_TEXT_CHARS]))
     cut = after = None  # where the bounce's own text ends, where the copy starts
     # The marker's line break is the one added in front, or the one ending the
     # line before: either way its index in the padded text is the line's in ``text``.

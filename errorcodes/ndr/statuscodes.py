@@ -31,8 +31,11 @@ REPLY_ENHANCED_RE = re.compile(
 )
 # Reply code on its own: "said: 550 Unknown user", "<<< 554 Transaction failed".
 # Zoho: "ERROR_CODE :421, ..." (a colon after a space, not a time "12:550" or a port).
+# "[SMTP Error Code 550]": a reply named in brackets by a gateway.
 REPLY_RE = re.compile(
-    r"([245](?<![\w./-][245])(?<!\S:[245])[0-5]\d)(?:[ -](?=\S)|[,:](?=\s)|$)", re.MULTILINE
+    r"([245](?<![\w./-][245])(?<!\S:[245])[0-5]\d)"
+    r"(?:[ -](?=\S)|[,:](?=\s)|$|(?<=[Cc]ode [245]\d\d)\])",
+    re.MULTILINE,
 )
 # Microsoft exception identifier: "RESOLVER.ADR.RecipientNotFound",
 # "STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded".
@@ -67,11 +70,22 @@ class Reason:
     status: str
     hard: bool
     phrases: tuple[str, ...]
+    # The words decide the hard bounce even against the status code.
+    outranks_status: bool = False
+
+
+@dataclass(frozen=True)
+class Wording:
+    """A wording-table row found in a text, with the phrase that matched and where."""
+
+    reason: Reason
+    phrase: str
+    start: int
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
     with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
 
 
 @cache
@@ -90,6 +104,34 @@ def reply_table() -> dict[str, CodeInfo]:
         row["code"]: CodeInfo(row["code"], row["title"], row["description"])
         for row in _read_csv("reply_codes.csv")
     }
+
+
+@cache
+def reply_statuses(convention: str = "") -> dict[str, str]:
+    """Return the enhanced code a reply without one stands for.
+
+    By default only the pairings an RFC defines (535 is 5.7.8); with
+    ``convention="sendmail"``, what sendmail records for each reply.
+    """
+    column = f"{convention}_status" if convention else "status"
+    return {row["code"]: row[column] for row in _read_csv("reply_codes.csv") if row[column]}
+
+
+@cache
+def status_reasons() -> dict[str, str]:
+    """Return the reason each enhanced status suffix ("1.1") stands for."""
+    return {
+        row["code"][2:]: row["reason"] for row in _read_csv("enhanced_status.csv") if row["reason"]
+    }
+
+
+def reason_of_status(status: str) -> str | None:
+    """Return the reason a status code stands for ("5.1.1" is user_unknown)."""
+    parts = status.split(".")
+    if len(parts) != 3:
+        return None
+    reasons = status_reasons()
+    return reasons.get(f"{parts[1]}.{parts[2]}") or reasons.get(f"{parts[1]}.0")
 
 
 @cache
@@ -122,7 +164,13 @@ def wording_table() -> tuple[Reason, ...]:
     with (DATA_DIR / "wording.json").open(encoding="utf-8") as handle:
         rows = json.load(handle)["reasons"]
     return tuple(
-        Reason(r["reason"], r["status"], r["hard"], tuple(p.lower() for p in r["phrases"]))
+        Reason(
+            r["reason"],
+            r["status"],
+            r["hard"],
+            tuple(p.lower() for p in r["phrases"]),
+            r.get("outranks_status", False),
+        )
         for r in rows
     )
 
@@ -153,33 +201,43 @@ def describe_reply(code: str) -> CodeInfo | None:
     return reply_table().get(code)
 
 
-def _innermost_pair(text: str) -> tuple[str, str] | None:
-    """Return the (reply, status) pair of the innermost quoted server reply.
+def _innermost_pair(text: str) -> re.Match[str] | None:
+    """Return the (reply, status) match of the innermost quoted server reply.
 
     A wrapper often quotes the remote server: "554 4.4.7 Message expired ...
     <421 4.4.2 Connection timed out>"; the last pair of the same class is the cause.
     """
-    pairs = [(m.group(1), m.group(2)) for m in REPLY_ENHANCED_RE.finditer(text[:8000])]
+    pairs = list(REPLY_ENHANCED_RE.finditer(text[:8000]))
     if not pairs:
         return None
-    same = [p for p in pairs if p[1][0] == pairs[0][1][0] and p[0][0] == p[1][0]]
+    first = pairs[0].group(2)[0]
+    same = [m for m in pairs if m.group(2)[0] == first and m.group(1)[0] == m.group(2)[0]]
     return same[-1] if same else pairs[0]
+
+
+def find_status_match(text: str) -> tuple[str, str] | None:
+    """Return the enhanced status code of ``text`` and the words it was read from.
+
+    The server's own reply ("550 5.1.1") comes first, then a code on its own.
+    """
+    pair = _innermost_pair(text)
+    if pair:
+        return pair.group(2), pair.group(0)
+    match = ENHANCED_RE.search(text)
+    return (".".join(match.groups()), match.group(0)) if match else None
 
 
 def find_status(text: str) -> str | None:
     """Return the enhanced status code of ``text``: the server's own reply first."""
-    pair = _innermost_pair(text)
-    if pair:
-        return pair[1]
-    match = ENHANCED_RE.search(text)
-    return ".".join(match.groups()) if match else None
+    found = find_status_match(text)
+    return found[0] if found else None
 
 
 def find_reply(text: str) -> str | None:
     """Return the SMTP reply code in ``text``, preferring one next to an enhanced code."""
     pair = _innermost_pair(text)
     if pair:
-        return pair[0]
+        return pair.group(1)
     match = REPLY_RE.search(text)
     return match.group(1) if match else None
 
@@ -221,3 +279,24 @@ def infer_reason(text: str) -> Reason | None:
     """Return the first wording-table row whose phrase occurs in ``text``."""
     rank = wording_phrases().first(text.lower())
     return None if rank is None else wording_table()[rank]
+
+
+def find_wording(text: str) -> Wording | None:
+    """Return the first wording-table row found in ``text``, with its phrase and position."""
+    found = wording_phrases().first_match(lower_same_length(text))
+    if found is None:
+        return None
+    rank, phrase, start = found
+    return Wording(wording_table()[rank], phrase, start)
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-case ``text`` keeping every character at its index.
+
+    U+0130 (capital I with dot) is the one character whose lower case is two
+    characters long; it becomes a plain "i" so that positions found in the
+    result hold in ``text``.
+    """
+    if not text.isascii():
+        text = text.replace("\u0130", "i")
+    return text.lower()

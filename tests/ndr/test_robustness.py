@@ -7,7 +7,7 @@ from errorcodes.ndr import DecodeResult, decode
 
 from .conftest import CORPUS, SAMPLES
 
-SAMPLE_BYTES = [p.read_bytes() for p in sorted(SAMPLES.iterdir())]
+SAMPLE_BYTES = [p.read_bytes() for p in sorted(SAMPLES.rglob("*")) if p.is_file()]
 CORPUS_BYTES = (
     [p.read_bytes() for p in sorted((CORPUS / "emails").glob("*.eml"))[::10]]
     if (CORPUS / "emails").exists()

@@ -207,7 +207,7 @@ ROWS = [
     (
         "postfix-data-filter.eml",
         "postfix",
-        [("quinn@example.jp", "5.1.1", "550", False, None, None, None)],
+        [("quinn@example.jp", "5.0.0", "550", False, None, None, None)],
         "generic_mta",
     ),
     ("autoreply.eml", None, [], None),
@@ -218,7 +218,7 @@ ROWS = [
     (
         "smtp-command-block.txt",
         None,
-        [("pat@example.com", "5.1.1", "550", False, None, None, None)],
+        [("pat@example.com", "5.0.0", "550", False, None, None, None)],
         "generic_mta",
     ),
     # cPanel's Exim wording for an unrouteable address: the domain is bad.
@@ -334,13 +334,39 @@ def test_original_message_headers_are_reported():
     assert result.to_dict()["original"]["from"] == "Sender <sender@example.com>"
 
 
-def test_status_without_enhanced_code_is_inferred_from_wording():
+def test_reply_without_enhanced_code_is_recorded_as_x00_with_the_words_as_reason():
+    # Postfix and Exim record a reply without an enhanced code as X.0.0; the
+    # words still say what happened, and decide the hard bounce.
     result = decode(
         "<pat@example.org>: host mx.example.org[192.0.2.1] said: 550 User unknown\n"
         "This is a permanent error; I could not be delivered."
     )
     rcpt = result.recipients[0]
-    assert (rcpt.status, rcpt.status_inferred, rcpt.hard_bounce) == ("5.1.1", True, True)
+    assert (rcpt.status, rcpt.status_inferred, rcpt.hard_bounce) == ("5.0.0", True, True)
+    assert rcpt.reason == "user_unknown"
+    assert rcpt.evidence["status"].basis == "reply code"
+    assert rcpt.evidence["hard_bounce"].text == "User unknown"
+
+
+def test_sendmail_records_a_reply_without_enhanced_code_by_its_own_table():
+    # sendmail's smtptodsn(): 551 is 5.1.6, 550 is 5.2.0.
+    result = decode(
+        "   ----- The following addresses had permanent fatal errors -----\n"
+        "<max@example.net>\n    (reason: 551 not our user)\n\n"
+        "   ----- Transcript of session follows -----\n"
+        "... while talking to mx.example.net.:\n>>> RCPT To:<max@example.net>\n"
+        "<<< 551 not our user\n"
+    )
+    assert [(r.status, r.reply_code) for r in result.recipients] == [("5.1.6", "551")]
+
+
+def test_the_reporting_mtas_own_words_give_the_code_they_mean():
+    result = decode(
+        "<ann@example.org>: connect to mx.example.org[192.0.2.1]:25: Connection refused\n"
+    )
+    rcpt = result.recipients[0]
+    assert (rcpt.status, rcpt.status_inferred, rcpt.reason) == ("4.4.1", True, "network")
+    assert rcpt.evidence["status"].text == "Connection refused"
 
 
 def test_str_and_bytes_inputs_agree():

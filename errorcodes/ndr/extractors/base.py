@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from ..result import Hop, Recipient
 
 # An e-mail address in running text; bounded on both sides so scanning stays linear.
+# The local part is a dot-atom or a quoted string ('"john smith"@example.org');
+# domain labels may hold "_" (not valid in DNS host names, but seen in real routes).
 ADDRESS_RE = re.compile(
-    r"(?<![\w.+=/%-])[\w!#$%&'*+/=?^`{|}~.-]{1,64}@"
-    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,24}(?![\w-])"
+    r"(?:(?<![\w.+=/%-])[\w!#$%&'*+/=?^`{|}~.-]{1,64}|\"[^\"\\\n]{1,62}\")@"
+    r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}\.){1,8}[A-Za-z]{2,24}(?![\w-])"
 )
 # A host and IP in brackets: "mx.example.com[192.0.2.1]", "mx.example.com [192.0.2.1]".
 HOST_IP_RE = re.compile(

@@ -13,46 +13,19 @@ from __future__ import annotations
 
 import re
 
-from ..phrases import phrase_set
+from .. import notices
 from ..result import Recipient
 from ..source import Source
 from ..statuscodes import ENHANCED_RE, REPLY_ENHANCED_RE, infer_reason
-from .base import ADDRESS_RE, Extraction, address_list, find_addresses, first_host, squeeze
+from . import addresses, smtp_line
+from .base import ADDRESS_RE, Extraction, address_list, first_host, squeeze
 
-# Prose that marks a text as a bounce even when it was pasted without headers.
-BOUNCE_PROSE = (
-    "could not be delivered",
-    "couldn't be delivered",
-    "undeliverable",
-    "delivery failed",
-    "delivery has failed",
-    "failed permanently",
-    "permanent error",
-    "permanent fatal error",
-    "was not delivered",
-    "unable to deliver",
-    "not be delivered",
-    "returned mail",
-    "delivery status notification",
-    "mail delivery failed",
-    "failure notice",
-    "following address",
-    "following recipient",
-    "delivery to the following",
-    "undelivered mail",
-    "i'm afraid i wasn't able to deliver",
-    "message could not be sent",
-    "delivery problem",
-    "has been delayed",
-    "temporary failure",
-    "delivery failure",
-    "non-delivery",
-    "mail system error",
-)
-BOUNCE_PHRASES = phrase_set(BOUNCE_PROSE)
 # Where a rejection is quoted after a host: "said: 550 ...", "<<< 550 ...", "host x [ip]: 550".
+# Sendmail's "(reason: 551 not our user)".
+# A paste re-wrapped after "said:" leaves the code at the start of the next line.
 CODE_LINE_RE = re.compile(
-    r"(?:said:|<<<|\]:|\):|returned was:|response was:|reply:)[ \t]{0,5}([245])\d\d|^[ \t]{0,10}([245])\d\d[ -]",  # noqa: E501
+    r"(?:said:|<<<|\]:|\):|returned was:|response was:|reply:|reason:)[ \t]{0,5}\n?[ \t]{0,10}"
+    r"([245])\d\d|^[ \t]{0,10}([245])\d\d(?:[ -]|$)",
     re.M,
 )
 # "remote host 192.0.2.1 said", "while talking to mx.example.com.:", "host mx.example.com[...]".
@@ -60,25 +33,16 @@ REMOTE_RE = re.compile(
     r"(?:while talking to|remote host|remote server|host|by)[ \t]{1,3}"
     r"((?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24}|\d{1,3}(?:\.\d{1,3}){3})\b"
 )
-# Local parts that name a mail system, not a recipient.
-SYSTEM_LOCALS = (
-    "postmaster",
-    "mailer-daemon",
-    "abuse",
-    "hostmaster",
-    "noreply",
-    "no-reply",
-    "root",
-)
-# Words before an address that give it a role other than failed recipient:
-# "please contact <support@example.net>", "From: sender@example.com",
-# "MAIL FROM: sender@example.com", "Reply-To: ...", "Message-ID: <...@example.com>".
-NOT_RECIPIENT_RE = re.compile(
-    r"(?:\bcontact|\bwrite to|\bsend mail to|\bmailto:|\bfrom:|\bfrom|\bsender:?|"
-    r"\breply-to:|\breturn-path:|\bmessage-id:|\bcc:|\bbcc:)[ \t<\"'(]{0,5}$",
-    re.IGNORECASE,
+# The address an alias or forward was expanded from: Postfix "<a@b> (expanded from
+# <alias@b>): ...", sendmail "    (expanded from: <alias@b>)".
+EXPANDED_FROM_RE = re.compile(
+    r"\((?:expanded|generated) from:?[ \t]{0,3}<?([^<>()\s]{1,128}@[^<>()\s]{1,255}?)>?\)"
 )
 MAX_BLOCK = 4000
+# Lines of prose read when no line carries a code (600 characters at the most).
+MAX_PROSE_LINES = 30
+MAX_TEXT = 200_000
+MAX_RECIPIENTS = 500
 # How far into a recipient's block its diagnostic may start.
 MAX_BLOCK_LINES = 80
 # Patterns of a line that carries the server's code; the first group that matched
@@ -93,53 +57,84 @@ LEADING_REPLY_RE = re.compile(r"^[^\S\n]{0,40}[245][0-5]\d[,:]", re.M)
 
 def extract(src: Source) -> Extraction | None:
     """Return one recipient per address block of a free-text bounce, or None."""
-    text = src.text[:200000]
-    low = src.lower_text[:200000]
-    if not (src.is_message or BOUNCE_PHRASES.found_in(low)):
+    text = src.text[:MAX_TEXT]
+    if not src.is_message and smtp_line.looks_like_log(text):
+        return None  # delivery log lines: read field by field by the SMTP-line reader
+    by_wording = not (src.is_message or src.notice.reads_as_bounce)
+    if by_wording and not _failure_wording(src):
         return None
-    exclude = _sender_addresses(src)
-    failed = address_list(src.header("x-failed-recipients"))
-    failed_set = {a.lower() for a in failed}
-    firsts: dict[str, int] = {}
-    for match in find_addresses(text):
-        addr = match.group(0).strip(".").lower()
-        if addr in exclude or (failed_set and addr not in failed_set):
-            continue
-        if addr not in firsts and not failed_set and _not_a_recipient(text, match.start()):
-            # Judged on its first mention: "please contact <postmaster@...>".
-            exclude.add(addr)
-            continue
-        firsts.setdefault(addr, match.start())
-    if len(firsts) > 1:
-        real = {a: p for a, p in firsts.items() if not a.split("@")[0].startswith(SYSTEM_LOCALS)}
-        firsts = real or firsts
-    if not firsts:
+    failed = {a.lower() for a in address_list(src.header("x-failed-recipients"))}
+    order = addresses.candidates(text, src.lower_text[:MAX_TEXT], _sender_addresses(src), failed)
+    if by_wording or (not src.is_message and notices.is_letter(text)):
+        # Only the failure wording says "bounce", or a person's letter talks about
+        # bounces: the address must be named the way reports name failed ones.
+        order = [c for c in order if c.role == addresses.STRONG]
+    if not order:
         return None
-    order = sorted(firsts.items(), key=lambda item: item[1])
     recipients = []
-    for i, (addr, pos) in enumerate(order[:500]):
-        end = order[i + 1][1] if i + 1 < len(order) else len(text)
-        block = text[pos : min(end, pos + MAX_BLOCK)]
-        if i + 1 == len(order):
-            block = block[len(addr) :]
-            block = (
-                block if CODE_LINE_RE.search(block) or ENHANCED_RE.search(block) else block[:1200]
-            )
-        else:
-            block = block[len(addr) :]
-        diagnostic = diagnostic_of(block)
+    for i, candidate in enumerate(order[:MAX_RECIPIENTS]):
+        addr, pos = candidate.address, candidate.position
+        end = order[i + 1].position if i + 1 < len(order) else len(text)
+        block = text[pos : min(end, pos + MAX_BLOCK)][len(addr) :]
+        if i + 1 == len(order) and not (CODE_LINE_RE.search(block) or ENHANCED_RE.search(block)):
+            block = block[:1200]
+        diagnostic = diagnostic_of(block, addr)
+        if diagnostic and not ENHANCED_RE.search(diagnostic):
+            # sendmail ends a transcript with its own line for the recipient, which
+            # carries the enhanced code it records: "550 5.1.2 <a@b>... Host unknown".
+            own = _own_status_line(block, addr)
+            diagnostic = f"{diagnostic} {own}" if own else diagnostic
         if not (diagnostic and (infer_reason(diagnostic) or ENHANCED_RE.search(diagnostic))):
             # IMail "Unknown user: user@example.com", Notes "User not listed in public
             # Name & Address Book\nuser@example.com": the reason comes before the address.
             before = _words_before(text, pos)
             if before and infer_reason(before):
                 diagnostic = squeeze(f"{before} {addr}")
+        expanded = EXPANDED_FROM_RE.search(block, 0, 2000)
+        original = expanded.group(1).lower() if expanded else None
         recipients.append(
-            Recipient(address=addr, diagnostic=diagnostic, remote_mta=_remote_of(block))
+            Recipient(
+                address=addr,
+                diagnostic=diagnostic,
+                remote_mta=_remote_of(block),
+                original_address=original if original != addr else None,
+            )
         )
-    if not any(r.diagnostic for r in recipients) and not src.is_message:
-        return None
+    if not any(r.diagnostic for r in recipients):
+        # "Delivery to the following recipients failed." and a list of addresses:
+        # the report's own sentence is all there is to go on.
+        notice = _notice_sentence(text)
+        if notice is None or not any(c.role == addresses.STRONG for c in order):
+            return None if not src.is_message else Extraction("generic_mta", recipients)
+        for rcpt in recipients:
+            rcpt.diagnostic = notice
     return Extraction(layout="generic_mta", recipients=recipients)
+
+
+def _notice_sentence(text: str) -> str | None:
+    """Return the first line of ``text`` that says the message was not delivered."""
+    for line in text[:20000].split("\n"):
+        flat = " ".join(line.lower().split())
+        if flat and notices.has_phrase("bounce", flat):
+            return squeeze(line, 300)
+    return None
+
+
+def _failure_wording(src: Source) -> bool:
+    """Return True when the text says an address failed ("Unknown user: a@b")."""
+    reason = infer_reason(src.flat_text[:MAX_TEXT])
+    return reason is not None and reason.reason in addresses.ADDRESS_REASONS
+
+
+def _own_status_line(block: str, address: str) -> str | None:
+    """Return the line of ``block`` with a reply, an enhanced code and ``address``."""
+    for match in REPLY_ENHANCED_RE.finditer(block, 0, 20000):
+        line_start = block.rfind("\n", 0, match.start()) + 1
+        line_end = block.find("\n", match.end())
+        line = block[line_start : line_end if line_end >= 0 else len(block)]
+        if match.group(1)[0] in "45" and address in line.lower():
+            return squeeze(line, 300)
+    return None
 
 
 def _words_before(text: str, pos: int) -> str:
@@ -153,15 +148,12 @@ def _words_before(text: str, pos: int) -> str:
     return text[above_start:above_end].strip()
 
 
-def _not_a_recipient(text: str, pos: int) -> bool:
-    """Return True when the words before an address on its line name another role."""
-    line_start = text.rfind("\n", max(0, pos - 120), pos) + 1
-    prefix = text[max(line_start, pos - 120) : pos]
-    return bool(NOT_RECIPIENT_RE.search(prefix))
+def diagnostic_of(block: str, address: str | None = None) -> str | None:
+    """Return the server's words in a recipient block: the coded line(s), else the prose.
 
-
-def diagnostic_of(block: str) -> str | None:
-    """Return the server's words in a recipient block: the coded line(s), else the prose."""
+    The words run on until a blank line, the client's next command or a line that
+    names another address alone (a re-wrapped reply may leave ``address`` alone).
+    """
     lines = block.split("\n")
     head = "\n".join(lines[:MAX_BLOCK_LINES]) if len(lines) > MAX_BLOCK_LINES else block
     # None of these patterns crosses a line end, so the earliest match over the
@@ -185,13 +177,16 @@ def diagnostic_of(block: str) -> str | None:
         for line in lines[start + 1 : start + 4]:
             if (
                 not line.strip()
-                or ADDRESS_RE.fullmatch(line.strip(" <>:"))
+                or (
+                    (alone := ADDRESS_RE.fullmatch(line.strip(" <>:.")))
+                    and alone.group(0).lower() != address
+                )
                 or CLIENT_STEP_RE.match(line)
             ):
                 break
             picked.append(line)
         return squeeze(" ".join(picked)).strip(" :>") or None
-    prose = [line.strip(" :<>()") for line in lines[:12] if line.strip(" :<>()")]
+    prose = [line.strip(" :<>()") for line in lines[:MAX_PROSE_LINES] if line.strip(" :<>()")]
     return squeeze(" ".join(prose), 600) or None
 
 

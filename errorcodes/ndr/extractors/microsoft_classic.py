@@ -29,13 +29,25 @@ RECEIVING_RE = re.compile(
     r"^[ \t]{0,8}(?:Receiving server|Empfangender Server|Serveur de r\S{0,3}ception)[ \t]{0,3}:[ \t]{0,5}([\w.-]{1,255})",  # noqa: E501
     re.IGNORECASE | re.MULTILINE,
 )
+# The opening of a quoted reply: "returned '550".
+QUOTE_OPEN_RE = re.compile(r"'[245]\d\d")
+# Lines a re-wrapped quoted reply may have been broken into.
+MAX_WRAPPED_LINES = 5
 # "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; ...'" (any language:
 # a quoted SMTP reply that starts with a reply code).
 REMOTE_RETURNED_RE = re.compile(r"'([245]\d\d[ -][^'\n]{0,1500})'")
-# "#550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found ##" and "<host #5.1.1>".
-HASH_RE = re.compile(r"#([245]\d\d[ -][^#\n]{0,1500}|[245]\.\d\.\d{1,3})[^\n]{0,500}?(?:##|>)")
-# Exchange 2003: "user@example.com on 29/04/2010 00:00" starting a recipient block.
-ON_DATE_RE = re.compile(r"^[ \t]{0,8}(\S{1,128}@\S{1,255}) on [^\n]{4,80}$", re.MULTILINE)
+# "#550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found ##", "<host #5.1.1>" and an IIS
+# gateway's "<gw.example.com #5.5.0 smtp;550 5.1.1 User unknown>" (the remote reply after it).
+HASH_RE = re.compile(
+    r"#([245]\d\d[ -][^#\n]{0,1500}|[245]\.\d\.\d{1,3}(?:[ \t]{1,3}[^#<>\n]{1,1500})?)"
+    r"[^\n]{0,500}?(?:##|>)"
+)
+# Exchange 2003: "user@example.com on 29/04/2010 00:00" starting a recipient block, the
+# address alone or in an X.400 form: "c=GB;a= ;p=Org;o=HQ;dda:SMTP=user@example.com; on ...".
+ON_DATE_RE = re.compile(
+    r"^[ \t]{0,8}(?:[^\n@]{0,200}?dda:SMTP=)?(\S{1,128}@[^\s;]{1,255});? on [^\n]{4,80}$",
+    re.MULTILINE,
+)
 # "mx.contoso.com" alone on a line, between a recipient and its error.
 HOST_LINE_RE = re.compile(r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}")
 # The classic layout's section markers, English and localized.
@@ -89,7 +101,7 @@ def _admin_recipients(section: str) -> list[Recipient]:
     """Read "address" lines each followed by its error line(s)."""
     recipients: list[Recipient] = []
     current: Recipient | None = None
-    for line in section[:60000].split("\n"):
+    for line in _join_wrapped_replies(section[:60000].split("\n")):
         stripped = line.strip()
         if not stripped:
             continue
@@ -110,7 +122,7 @@ def _admin_recipients(section: str) -> list[Recipient]:
             if any(r.address == addr for r in recipients):
                 current = next(r for r in recipients if r.address == addr)
                 continue
-            current = Recipient(address=addr, action="failed")
+            current = Recipient(address=addr)
             recipients.append(current)
             continue
         # A bare host line between the address and the error names the remote server.
@@ -124,6 +136,27 @@ def _admin_recipients(section: str) -> list[Recipient]:
     return [r for r in recipients if r.diagnostic]
 
 
+def _join_wrapped_replies(lines: list[str]) -> list[str]:
+    """Join a quoted reply that re-wrapping broke over lines ("returned '550" / "5.1.1 ...'")."""
+    joined: list[str] = []
+    pending: list[str] = []
+    for line in lines:
+        if pending:
+            pending.append(line.strip())
+            if "'" in line or len(pending) >= MAX_WRAPPED_LINES:
+                joined.append(" ".join(pending))
+                pending = []
+            continue
+        opening = QUOTE_OPEN_RE.search(line)
+        if opening and "'" not in line[opening.end() :]:
+            pending = [line]
+        else:
+            joined.append(line)
+    if pending:
+        joined.append(" ".join(pending))
+    return joined
+
+
 def _exchange2003_recipients(text: str) -> list[Recipient]:
     """Exchange 2003: "user@example.com on <date>" then indented explanation lines."""
     recipients = []
@@ -135,8 +168,6 @@ def _exchange2003_recipients(text: str) -> list[Recipient]:
         if not address:
             continue
         recipients.append(
-            Recipient(
-                address=address.group(0).lower(), action="failed", diagnostic=squeeze(block, 600)
-            )
+            Recipient(address=address.group(0).lower(), diagnostic=squeeze(block, 600))
         )
     return recipients

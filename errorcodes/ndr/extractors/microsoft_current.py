@@ -140,7 +140,7 @@ def extract(src: Source) -> Extraction | None:
     diagnostic = fields.get("error") or fields.get("status")
     remote = fields.get("rejected")
     recipients = [
-        Recipient(address=addr, action="failed", diagnostic=squeeze(diagnostic), remote_mta=remote)
+        Recipient(address=addr, diagnostic=squeeze(diagnostic), remote_mta=remote)
         for addr in dict.fromkeys(addresses)
     ]
     status_value = fields.get("status")

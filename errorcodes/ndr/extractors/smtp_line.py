@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from .. import notices
 from ..result import Recipient
 from ..source import Source
 from ..statuscodes import ENHANCED_RE, REPLY_RE
@@ -43,6 +44,8 @@ MAX_LINE = 4000
 
 def extract(src: Source) -> Extraction | None:
     """Return one recipient per coded line (a log may hold many), or None."""
+    if not src.is_message and notices.is_letter(src.text):
+        return None  # a person writing about a bounce, quoting its codes
     found: dict[str | None, Recipient] = {}
     for raw_line in src.text.split("\n")[:MAX_LINES]:
         line = raw_line.strip()[:MAX_LINE]
@@ -61,6 +64,22 @@ def extract(src: Source) -> Extraction | None:
     if not found:
         return None
     return Extraction(layout="smtp_line", recipients=list(found.values())[:500])
+
+
+def looks_like_log(text: str) -> bool:
+    """Return True when ``text`` holds MTA delivery log lines (read here, line by line).
+
+    Postfix and sendmail: "to=<a@b>, ... status=bounced" or "dsn=5.1.1"; Exim:
+    "** a@b R=dnslookup T=remote_smtp ...".
+    """
+    for line in text[:100_000].split("\n", 2000)[:2000]:
+        if "@" not in line:
+            continue
+        if "to=" in line and ("status=" in line or "dsn=" in line or "stat=" in line):
+            return True
+        if (" R=" in line and " T=" in line) and ("** " in line or "== " in line):
+            return True
+    return False
 
 
 def _from_line(line: str) -> Recipient | None:

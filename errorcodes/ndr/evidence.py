@@ -1,0 +1,76 @@
+"""Where in the input the words a verdict rests on are.
+
+Classification keeps the words themselves (``Evidence.text``); this module
+finds them in the input as it was given, so a page can highlight them and a
+program can audit them.  Offsets count characters of the input as text (bytes
+read as UTF-8, each undecodable byte one character).  A paste may be wrapped
+or quoted differently from the words as read, so any run of white space or
+"> " quoting between two words matches; case does not matter.  Words not found
+verbatim (a base64 or quoted-printable body) keep no offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .result import Recipient
+from .statuscodes import lower_same_length
+
+# Recipients whose evidence is located; a crafted DSN can list thousands, and each
+# search costs up to a window of the input.
+MAX_LOCATED = 200
+# How far after the recipient's address its words are looked for first.
+WINDOW = 100_000
+# How much of the input is searched at all, and from its start when the words are
+# not after the address.
+MAX_INPUT = 1_500_000
+HEAD = 300_000
+# Words of a piece of evidence matched (its head is enough to place it).
+MAX_WORDS = 12
+
+
+def input_text(data: bytes | str) -> str:
+    """Return the input as the text offsets count in."""
+    if isinstance(data, str):
+        return data[:MAX_INPUT]
+    return bytes(data[:MAX_INPUT]).decode("utf-8", "surrogateescape")
+
+
+def locate(data: bytes | str, recipients: list[Recipient]) -> None:
+    """Fill the offsets of every recipient's evidence that occurs in ``data``."""
+    wanted = [
+        (rcpt, item)
+        for rcpt in recipients[:MAX_LOCATED]
+        for item in rcpt.evidence.values()
+        if item.text.strip()
+    ]
+    if not wanted:
+        return
+    low = lower_same_length(input_text(data))
+    anchors: dict[str | None, int] = {}
+    from_start: dict[str, tuple[int, int] | None] = {}
+    for rcpt, item in wanted:
+        if rcpt.address not in anchors:
+            found = low.find(rcpt.address) if rcpt.address else -1
+            anchors[rcpt.address] = max(found, 0)
+        pattern = _pattern(item.text.lower())
+        if pattern is None:
+            continue
+        found = pattern.search(low, anchors[rcpt.address], anchors[rcpt.address] + WINDOW)
+        if found is not None:
+            item.start, item.end = found.span()
+            continue
+        if item.text not in from_start:
+            anywhere = pattern.search(low, 0, HEAD)
+            from_start[item.text] = anywhere.span() if anywhere else None
+        if (span := from_start[item.text]) is not None:
+            item.start, item.end = span
+
+
+@lru_cache(maxsize=512)
+def _pattern(words: str) -> re.Pattern[str] | None:
+    tokens = words.split()[:MAX_WORDS]
+    if not tokens:
+        return None
+    return re.compile(r"(?:\s|>)+".join(re.escape(token) for token in tokens))

@@ -1,0 +1,98 @@
+"""What kind of notice a text is: a bounce, a delay warning, an auto-reply.
+
+The phrases live in ``data/notices.json``.  A text is read once
+(``read(flat)``, kept per input as ``Source.notice``): every test reads the
+flattened text (``Source.flat_text``: lower case, white space runs made one
+space), so a paste re-wrapped at 72 columns reads like the original.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from .phrases import PhraseKinds
+from .statuscodes import DATA_DIR
+
+# A failure reply with its enhanced code, "550 5.1.1", "451-4.3.0": a server's
+# words, whatever prose is around them.  (The digit comes first and the
+# look-behind after it, so the engine skips to digits.)
+REPLY_PAIR_RE = re.compile(r"[45](?<![\w.][45])\d\d[ -]#?[45]\.[0-7]\.\d{1,3}\b")
+# How much of a text the notice tests read.
+HEAD = 200_000
+# The phrase lists of notices.json read in one pass.
+KINDS = ("bounce", "server_failure", "delay", "final", "gave_up", "sendmail", "autoreply")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a text's words say it is."""
+
+    # Each kind of notices.json found in the text, with its first phrase there.
+    phrases: dict[str, str]
+    # The text quotes a failure reply with its enhanced code ("550 5.1.1").
+    reply_pair: bool
+
+    def has(self, kind: str) -> bool:
+        """Return True when a phrase of ``kind`` (a key of notices.json) is in the text."""
+        return kind in self.phrases
+
+    @property
+    def reads_as_bounce(self) -> bool:
+        """True when a text without headers reads as a bounce."""
+        return self.reply_pair or "bounce" in self.phrases or "server_failure" in self.phrases
+
+    @property
+    def delay_warning(self) -> str | None:
+        """The phrase that makes the text a warning that delivery is late, or None.
+
+        Words that say delivery is over ("permanent error", "giving up") outrank it.
+        """
+        return None if "final" in self.phrases else self.phrases.get("delay")
+
+    @property
+    def is_autoreply(self) -> bool:
+        """True for an out-of-office or challenge reply that reports no failure."""
+        return "autoreply" in self.phrases and not self.reads_as_bounce
+
+
+@cache
+def _data() -> dict:
+    with (DATA_DIR / "notices.json").open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@cache
+def _phrases() -> PhraseKinds:
+    data = _data()
+    return PhraseKinds({kind: data[kind] for kind in KINDS})
+
+
+def read(flat: str) -> Reading:
+    """Read a flattened text for what kind of notice it is."""
+    head = flat[:HEAD]
+    return Reading(_phrases().found(head), REPLY_PAIR_RE.search(head) is not None)
+
+
+def has_phrase(kind: str, flat: str) -> bool:
+    """Return True when ``flat`` holds a phrase of ``kind`` (a key of notices.json)."""
+    return kind in _phrases().found(flat[:HEAD])
+
+
+def is_letter(text: str) -> bool:
+    """Return True for a person's letter: a greeting line on top, a sign-off at the end.
+
+    "Hi Priya, ... the server answered 550 5.1.1 ... Cheers, Leo" talks about a
+    bounce; it is not one.
+    """
+    lines = [line.strip().lower() for line in text[:20000].split("\n") if line.strip()]
+    if len(lines) < 3 or len(lines[0]) > 60:
+        return False
+    greetings, signoffs = tuple(_data()["greeting"]), tuple(_data()["signoff"])
+    opening = " ".join(lines[0].split(",")[0].split())
+    if not any(opening == g or opening.startswith(g + " ") for g in greetings):
+        return False
+    closing = [line.rstrip(",.!") for line in lines[-3:] if len(line) <= 40]
+    return any(line.startswith(signoffs) for line in closing)
