@@ -62,7 +62,8 @@ ORIGINAL_MARKER_RE = re.compile(
     r"\n[ \t>]{0,4}(?:[-=*_]{2,}[ \t]{0,4}(?:original message|original mail|the original message|"
     r"copy of the original|returned message|a copy of the message|the header of the original)"
     r"|[-=*_ \t]{0,12}(?:this is a copy of the message|below this line is a copy|message headers follow|"  # noqa: E501
-    r"original message follows|original message headers|unsent message below|undelivered message follows|"  # noqa: E501
+    r"original message follows|original message headers|original message:|unsent message below|"
+    r"undelivered message follows|"
     r"headers of the original message|the header of the original message|returned mail follows|"
     r"the text you sent follows|content-type: message/rfc822|original mail as follows|"
     r"included is a copy of the message header))"
@@ -277,7 +278,13 @@ def load(data: bytes | str) -> Source:
     raw = to_bytes(data)
     raw = MBOX_FROM_RE.sub(b"", raw, count=1)
     if not _looks_like_message(raw):
-        return _load_text(decode_bytes(raw))
+        text = decode_bytes(raw)
+        unquoted = unquote(text)
+        # A forwarded bounce quoted with "> " is still a message with headers.
+        as_bytes = unquoted.encode("utf-8", "surrogateescape") if unquoted is not text else b""
+        if not as_bytes or not _looks_like_message(as_bytes):
+            return _load_text(text)
+        raw = as_bytes
     if len(raw) > TRIM_FROM_BYTES:
         raw = _trim_original(raw)
     try:

@@ -31,13 +31,14 @@ from .base import find_addresses
 STRONG, NEUTRAL, NOT_RECIPIENT, SENDER = 2, 1, 0, -1
 
 # Words just before an address that give it another role: "please contact <a@b>",
+# "Hello a@b," (the report greets its reader, the sender),
 # "From: a@b", "MAIL FROM:<a@b>", "(expanded from <a@b>)", "Message-ID: <...>".
 OTHER_ROLE_RE = re.compile(
     r"(?:\bcontact(?: us)?(?: at)?|\bwrite to|\bsend (?:e-?)?mail to|\bemail us at|\bmailto:|"
     r"\bfrom:?|\bsender:?|\bsender address|\breply-to:|\breturn-path:|\bmessage-id:|\bin-reply-to:|"
     r"\breferences:|\bcc:|\bbcc:|\berrors-to:|\bexpanded from|\bgenerated from|"
     r"\benvelope-from|\bmailfrom|\bauthenticated as|\bsent by|\bforwarded by|\bowner|"
-    r"\bid)[ \t<\"'(:=]{0,5}$"
+    r"\bid|^hello|^hi|^dear|^hallo|^bonjour|^hola)[ \t<\"'(:=]{0,5}$"
 )
 # A "key=" of a log line or a header parameter: "smtp.mailfrom=a@b", "sender=<a@b>".
 # Only the recipient keys ("to=", "rcpt=", "orcpt=rfc822;") name a recipient.
@@ -196,7 +197,7 @@ def _beside_failure_words(near: str, after: str) -> bool:
     if (
         said is not None
         and said.reason.reason in ADDRESS_REASONS
-        and not near[said.start + len(said.phrase) :].strip(" \t:<(\"'-")
+        and not near[said.start + len(said.phrase) :].strip(" \t:<(\"'-.,;")
     ):
         return True
     following = PARENTHESIS_RE.sub("", after[:160], count=1)

@@ -16,7 +16,7 @@ import re
 from .. import notices
 from ..result import Recipient
 from ..source import Source
-from ..statuscodes import ENHANCED_RE, REPLY_ENHANCED_RE, infer_reason
+from ..statuscodes import ENHANCED_RE, REPLY_ENHANCED_RE, REPLY_RE, find_wording, infer_reason
 from . import addresses, smtp_line
 from .base import ADDRESS_RE, Extraction, address_list, first_host, squeeze
 
@@ -42,6 +42,8 @@ MAX_BLOCK = 4000
 # Lines of prose read when no line carries a code (600 characters at the most).
 MAX_PROSE_LINES = 30
 MAX_TEXT = 200_000
+# Addresses taken from a quoted original's To: when the report names none.
+MAX_ORIGINAL_TO = 20
 MAX_RECIPIENTS = 500
 # How far into a recipient's block its diagnostic may start.
 MAX_BLOCK_LINES = 80
@@ -70,7 +72,7 @@ def extract(src: Source) -> Extraction | None:
         # bounces: the address must be named the way reports name failed ones.
         order = [c for c in order if c.role == addresses.STRONG]
     if not order:
-        return None
+        return _unnamed_recipient(src, text) if not (src.is_message or by_wording) else None
     recipients = []
     for i, candidate in enumerate(order[:MAX_RECIPIENTS]):
         addr, pos = candidate.address, candidate.position
@@ -111,6 +113,25 @@ def extract(src: Source) -> Extraction | None:
     return Extraction(layout="generic_mta", recipients=recipients)
 
 
+def _unnamed_recipient(src: Source, text: str) -> Extraction | None:
+    """A pasted report that names no failed address ("the group you tried to contact
+    may not exist"): the quoted original's To: when it is there, else one unnamed
+    recipient, with the words that say why."""
+    if notices.is_letter(text) or smtp_line.CODE_RE.search(text, 0, MAX_TEXT):
+        return None  # a coded line is read by the SMTP-line reader
+    reason = find_wording(text[:MAX_TEXT])
+    if reason is None:
+        return None
+    line_start = text.rfind("\n", 0, reason.start) + 1
+    line_end = text.find("\n", reason.start)
+    words = squeeze(text[line_start : line_end if line_end >= 0 else len(text)], 600)
+    to = address_list(str(src.original.get("to", ""))) if src.original is not None else []
+    named = list(dict.fromkeys(a.lower() for a in to))[:MAX_ORIGINAL_TO] or [None]
+    return Extraction(
+        layout="generic_mta", recipients=[Recipient(address=a, diagnostic=words) for a in named]
+    )
+
+
 def _notice_sentence(text: str) -> str | None:
     """Return the first line of ``text`` that says the message was not delivered."""
     for line in text[:20000].split("\n"):
@@ -138,14 +159,24 @@ def _own_status_line(block: str, address: str) -> str | None:
 
 
 def _words_before(text: str, pos: int) -> str:
-    """Return the address's own line up to it, or the line above when that is empty."""
+    """Return the address's own line up to it, or the line above when that is empty.
+
+    A reply re-wrapped before the address leaves its code on the line above:
+    "Reason: 550 5.1.1 The email account that you tried to reach" / "does not
+    exist. a@b" gives both lines.
+    """
     line_start = text.rfind("\n", max(0, pos - 300), pos) + 1
     own = text[line_start:pos].strip(" \t<(\"'")
-    if own or line_start == 0:
+    if line_start == 0:
         return own
     above_end = line_start - 1
     above_start = text.rfind("\n", max(0, above_end - 300), above_end) + 1
-    return text[above_start:above_end].strip()
+    above = text[above_start:above_end].strip()
+    if not own:
+        return above
+    if above and not ENHANCED_RE.search(own) and REPLY_RE.search(above):
+        return f"{above} {own}"
+    return own
 
 
 def diagnostic_of(block: str, address: str | None = None) -> str | None:

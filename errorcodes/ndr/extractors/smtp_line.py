@@ -47,8 +47,7 @@ def extract(src: Source) -> Extraction | None:
     if not src.is_message and notices.is_letter(src.text):
         return None  # a person writing about a bounce, quoting its codes
     found: dict[str | None, Recipient] = {}
-    for raw_line in src.text.split("\n")[:MAX_LINES]:
-        line = raw_line.strip()[:MAX_LINE]
+    for line in _logical_lines(src.text):
         if len(line) < 4 or not CODE_RE.search(line):
             continue
         rcpt = _from_line(line)
@@ -64,6 +63,24 @@ def extract(src: Source) -> Extraction | None:
     if not found:
         return None
     return Extraction(layout="smtp_line", recipients=list(found.values())[:500])
+
+
+def _logical_lines(text: str) -> list[str]:
+    """Return the lines of ``text``, a line that only continues a coded one joined to it.
+
+    A one-line bounce re-wrapped by a mail program goes on, on the next line,
+    without a code or an address of its own: "... 550 a@b is not" / "a valid user".
+    """
+    lines: list[str] = []
+    coded = False
+    for raw_line in text.split("\n", MAX_LINES)[:MAX_LINES]:
+        line = raw_line.strip()[:MAX_LINE]
+        if coded and line and "@" not in line and not CODE_RE.search(line):
+            lines[-1] = f"{lines[-1]} {line}"[:MAX_LINE]
+            continue
+        lines.append(line)
+        coded = bool(line) and CODE_RE.search(line) is not None
+    return lines
 
 
 def looks_like_log(text: str) -> bool:
