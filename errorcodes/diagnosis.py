@@ -12,8 +12,16 @@ from dataclasses import dataclass, field
 from .caching import directory_version
 from .lookup import EntryIndex
 from .models import AntispamRule, Component, ErrorCode, ExceptionIdentifier
-from .ndr import DecodeResult, Recipient
-from .ndr.statuscodes import CodeInfo, describe_reply, describe_status, microsoft_components
+from .ndr import DecodeResult, Evidence, Recipient
+from .ndr.evidence import input_text as evidence_input
+from .ndr.statuscodes import (
+    CodeInfo,
+    describe_reply,
+    describe_status,
+    lookup_status,
+    microsoft_components,
+    reason_table,
+)
 
 # Who usually has to act when no directory entry says, by the status code's
 # subject digit (RFC 3463: X.<subject>.Z).
@@ -46,6 +54,24 @@ class RecipientDiagnosis:
     component_meaning: str | None
     exception: ExceptionIdentifier | None = None
     antispam: AntispamRule | None = None
+    # The words each verdict rests on, in the pasted text: {"status": Excerpt, ...}.
+    excerpts: dict[str, "Excerpt"] = field(default_factory=dict)
+
+    @property
+    def reason_meaning(self) -> str | None:
+        """The cause in plain words ("the mailbox does not exist at the receiving server")."""
+        known = reason_table().get(self.recipient.reason or "")
+        return known[1] if known else None
+
+    @property
+    def outcome(self) -> str:
+        """Failed for good, failed after retries, or still being retried."""
+        rcpt = self.recipient
+        if rcpt.action == "delayed":
+            return "Temporary failure, still being retried"
+        if rcpt.permanent:
+            return "Permanent failure"
+        return "Temporary failure, given up"
 
     @property
     def is_generic(self) -> bool:
@@ -84,6 +110,11 @@ class RecipientDiagnosis:
                 "Retrying the same message will fail the same way. Fix the cause "
                 "first, then send it again."
             )
+        if rcpt.action == "failed":
+            return (
+                "The sending server has given up: this message will not arrive. The cause "
+                "was temporary, so once it has cleared, send the message again."
+            )
         return (
             "This is temporary: the sending server keeps retrying on its own, and the "
             "message may still arrive. Act only if the delay goes on or it finally bounces."
@@ -95,6 +126,40 @@ class RecipientDiagnosis:
             return [str(party) for party in self.entry.who_can_fix]
         status = self.recipient.status or ""
         return ACTORS_BY_SUBJECT.get(status[2:3], ["your email admin"])
+
+
+@dataclass
+class Excerpt:
+    """A verdict's words with a little of the text around them, for showing."""
+
+    before: str
+    words: str
+    after: str
+    basis: str
+
+
+# Characters shown on each side of the words a verdict rests on.
+EXCERPT_MARGIN = 60
+
+
+def excerpt(text: str, evidence: Evidence) -> Excerpt | None:
+    """Return the words of ``evidence`` in ``text`` with their surroundings, or None."""
+    if evidence.start is None or evidence.end is None or evidence.end > len(text):
+        return None
+    start = max(0, evidence.start - EXCERPT_MARGIN)
+    end = min(len(text), evidence.end + EXCERPT_MARGIN)
+    before = text[start : evidence.start]
+    after = text[evidence.end : end]
+    return Excerpt(
+        before=("…" if start else "")
+        + " ".join(before.split())
+        + (" " if before[-1:].isspace() else ""),
+        words=" ".join(text[evidence.start : evidence.end].split()),
+        after=(" " if after[:1].isspace() else "")
+        + " ".join(after.split())
+        + ("…" if end < len(text) else ""),
+        basis=evidence.basis,
+    )
 
 
 @dataclass
@@ -158,14 +223,29 @@ def directory_knowledge() -> DirectoryKnowledge:
     return known
 
 
-def diagnose(result: DecodeResult, knowledge: DirectoryKnowledge | None = None) -> Report:
-    """Explain every recipient of ``result`` with the directory's knowledge."""
+def diagnose(
+    result: DecodeResult,
+    knowledge: DirectoryKnowledge | None = None,
+    source: bytes | str | None = None,
+) -> Report:
+    """Explain every recipient of ``result`` with the directory's knowledge.
+
+    ``source``, the decoded input, gives each verdict's words in their context.
+    """
     known = knowledge or directory_knowledge()
     index = known.index
     slugs = [
-        index(r.status, r.exception, r.antispam_rule, r.diagnostic) if index else None
+        index(
+            lookup_status(r.status, r.status_inferred, r.reason),
+            r.exception,
+            r.antispam_rule,
+            r.diagnostic,
+        )
+        if index
+        else None
         for r in result.recipients
     ]
+    text = evidence_input(source) if source is not None else ""
     generic_components = microsoft_components()
     report = Report(result)
     for rcpt, slug in zip(result.recipients, slugs, strict=True):
@@ -187,6 +267,11 @@ def diagnose(result: DecodeResult, knowledge: DirectoryKnowledge | None = None) 
                 ),
                 exception=match_exception(known.exceptions, rcpt.exception),
                 antispam=match_antispam_rule(known.rules, rcpt.antispam_rule),
+                excerpts={
+                    name: shown
+                    for name, item in rcpt.evidence.items()
+                    if text and (shown := excerpt(text, item)) is not None
+                },
             )
         )
     return report
@@ -230,6 +315,7 @@ def report_to_dict(report: Report, entry_url) -> dict:
             "generic": diagnosis.is_generic,
             "who_acts": diagnosis.actors,
             "retry": diagnosis.retry_advice,
+            "reason": diagnosis.reason_meaning,
             "exception": diagnosis.exception.meaning if diagnosis.exception else None,
             "antispam_rule": diagnosis.antispam.meaning if diagnosis.antispam else None,
             "delist": diagnosis.antispam.delist if diagnosis.antispam else None,

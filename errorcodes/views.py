@@ -70,7 +70,8 @@ def decode_page(request):
     if not form.is_valid():
         status = 413 if form.has_error("__all__", "too_large") else 400
         return render(request, "errorcodes/decode.html", {"form": form}, status=status)
-    report = diagnose(decode(form.cleaned_data["data"]))
+    data = form.cleaned_data["data"]
+    report = diagnose(decode(data), source=data)
     return render(request, "errorcodes/decode.html", {"form": form, "report": report})
 
 

@@ -125,3 +125,33 @@ def test_directory_is_read_once_per_version_and_edits_show_at_once(
     assert (
         data["recipients"][0]["explanation"]["title"] == "No such mailbox at the recipient's side"
     )
+
+
+def test_the_api_and_the_command_line_answer_the_same(client, capsys):
+    from errorcodes.lookup import EntryIndex
+    from errorcodes.ndr.cli import run
+
+    path = SAMPLES / "text" / "postfix-expanded-from.txt"
+    api = raw(client, path.read_bytes()).json()
+    run([str(path)], fmt="json", entry_lookup=EntryIndex.load())
+    cli = json.loads(capsys.readouterr().out)
+    for key in ("is_bounce", "provider", "layout", "reporting_mta", "original", "hops"):
+        assert api[key] == cli[key]
+    (from_api,), (from_cli,) = api["recipients"], cli["recipients"]
+    assert {k: v for k, v in from_api.items() if k in from_cli} == from_cli
+    assert from_cli["original_address"] and from_cli["evidence"]["status"]["start"] is not None
+    assert from_cli["entry"] == from_api["entry"] == "5-1-1"
+
+
+def test_each_recipient_says_what_its_verdicts_rest_on(client):
+    text = "<pat@example.org>: host mx.example.org[192.0.2.1] said: 550 No such user here"
+    (rcpt,) = raw(client, text).json()["recipients"]
+    assert (rcpt["status"], rcpt["status_inferred"], rcpt["reason"]) == (
+        "5.0.0",
+        True,
+        "user_unknown",
+    )
+    status, hard = rcpt["evidence"]["status"], rcpt["evidence"]["hard_bounce"]
+    assert (status["basis"], text[status["start"] : status["end"]]) == ("reply code", "550")
+    assert (hard["basis"], text[hard["start"] : hard["end"]]) == ("wording", "No such user")
+    assert rcpt["entry"] == "5-1-1"  # found by what the words mean

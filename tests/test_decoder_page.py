@@ -160,3 +160,39 @@ def test_nothing_pasted_reaches_the_logs(client, caplog):
     )
     post(client, text="")  # an error path too
     assert secret not in caplog.text
+
+
+def test_the_page_quotes_the_words_each_verdict_rests_on(client):
+    text = (
+        "<pat@example.org>: host mx.example.org[192.0.2.1] said: 550 5.7.1\n"
+        "    Nonexistent user <script>alert(1)</script> (in reply to RCPT TO command)\n"
+    )
+    page = post(client, text=text).content.decode()
+    assert "Read from your text" in page
+    assert "<mark>550 5.7.1</mark>" in page
+    assert "The bad address: <q>" in page and "<mark>Nonexistent</mark>" in page
+    assert "<script>alert(1)</script>" not in page  # everything echoed is escaped
+    assert "&lt;script&gt;" in page
+    assert "<strong>In short:</strong> The mailbox does not exist" in page
+
+
+def test_a_delay_warning_says_the_message_is_still_on_its_way(client):
+    text = (
+        "This is the mail system at host out.example.net.\n\n"
+        "####################################################################\n"
+        "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n"
+        "####################################################################\n\n"
+        "<ann@example.org>: connect to mx.example.org[192.0.2.1]:25: Connection refused\n"
+    )
+    page = post(client, text=text).content.decode()
+    assert "Temporary failure, still being retried" in page
+    assert "the message may still arrive" in page
+
+
+def test_a_reply_without_enhanced_code_is_explained_by_its_words(client):
+    page = post(
+        client, text="<ann@example.org>: host mx said: 550 No such user here"
+    ).content.decode()
+    assert "5.0.0 records the class of the reply code 550" in page
+    # The directory entry is found by what the words mean, not by the bare class.
+    assert 'href="/codes/5-1-1/"' in page

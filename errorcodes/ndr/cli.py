@@ -12,7 +12,7 @@ from typing import IO
 
 from .decoder import decode
 from .result import DecodeResult, Recipient
-from .statuscodes import describe_reply, describe_status
+from .statuscodes import describe_reply, describe_status, lookup_status, reason_table
 
 # Maps (status, exception, anti-spam rule, diagnostic) of a recipient to an entry slug.
 EntryLookup = Callable[[str | None, str | None, str | None, str | None], str | None]
@@ -92,7 +92,8 @@ def _entry(lookup: EntryLookup | None, rcpt: Recipient) -> str | None:
     if lookup is None:
         return None
     try:
-        return lookup(rcpt.status, rcpt.exception, rcpt.antispam_rule, rcpt.diagnostic)
+        status = lookup_status(rcpt.status, rcpt.status_inferred, rcpt.reason)
+        return lookup(status, rcpt.exception, rcpt.antispam_rule, rcpt.diagnostic)
     except Exception:  # a lookup problem must not lose the diagnosis
         return None
 
@@ -131,11 +132,22 @@ def format_text(path: str, result: DecodeResult, lookup: EntryLookup | None = No
                 f"  Reply code: {rcpt.reply_code}" + (f" - {reply.title}" if reply else "")
             )
         kind = "permanent" if rcpt.permanent else "temporary"
+        if rcpt.action == "delayed":
+            kind += ", still being retried"
         advice = "remove the address from your lists" if rcpt.hard_bounce else "keep the address"
         lines.append(
             f"  Failure: {kind}; hard bounce: {'yes' if rcpt.hard_bounce else 'no'} ({advice})"
         )
+        if rcpt.reason and (meaning := reason_table().get(rcpt.reason)):
+            lines.append(f"  Reason: {rcpt.reason} ({meaning[1]})")
+        for name, label in (
+            ("status", "Status read from"),
+            ("hard_bounce", "Hard bounce read from"),
+        ):
+            if (item := rcpt.evidence.get(name)) and item.text:
+                lines.append(f"  {label}: {item.text!r} ({item.basis})")
         for label, value in (
+            ("Address as sent", rcpt.original_address),
             ("Component", rcpt.component),
             ("Exception", rcpt.exception),
             ("Anti-spam rule", rcpt.antispam_rule),

@@ -125,6 +125,25 @@ def status_reasons() -> dict[str, str]:
     }
 
 
+@cache
+def reason_table() -> dict[str, tuple[str, str]]:
+    """Return each reason's standing status code and its meaning in plain words."""
+    return {row["reason"]: (row["status"], row["meaning"]) for row in _read_csv("reasons.csv")}
+
+
+def lookup_status(status: str | None, inferred: bool, reason: str | None) -> str | None:
+    """Return the status to find a recipient's directory entry by.
+
+    A reply without an enhanced code is recorded as X.0.0; the words' reason
+    ("user unknown") names the entry better (X.1.1).
+    """
+    if status and inferred and status.endswith(".0.0") and reason:
+        standing = reason_table().get(reason, ("", ""))[0]
+        if standing and standing[0] == status[0]:
+            return standing
+    return status
+
+
 def reason_of_status(status: str) -> str | None:
     """Return the reason a status code stands for ("5.1.1" is user_unknown)."""
     parts = status.split(".")

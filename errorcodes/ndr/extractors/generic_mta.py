@@ -80,6 +80,9 @@ def extract(src: Source) -> Extraction | None:
         block = text[pos : min(end, pos + MAX_BLOCK)][len(addr) :]
         if i + 1 == len(order) and not (CODE_LINE_RE.search(block) or ENHANCED_RE.search(block)):
             block = block[:1200]
+        expanded = EXPANDED_FROM_RE.search(block, 0, 2000)
+        if expanded and not block[: expanded.start()].strip(" \t>"):
+            block = block[expanded.end() :]  # the alias, not the server's words
         diagnostic = diagnostic_of(block, addr)
         if diagnostic and not ENHANCED_RE.search(diagnostic):
             # sendmail ends a transcript with its own line for the recipient, which
@@ -92,7 +95,6 @@ def extract(src: Source) -> Extraction | None:
             before = _words_before(text, pos)
             if before and infer_reason(before):
                 diagnostic = squeeze(f"{before} {addr}")
-        expanded = EXPANDED_FROM_RE.search(block, 0, 2000)
         original = expanded.group(1).lower() if expanded else None
         recipients.append(
             Recipient(
