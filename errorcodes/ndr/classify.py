@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, cached_property
 
 from . import notices
 from .phrases import PhraseTable
@@ -214,29 +214,43 @@ def _indent_only(text: str, pos: int) -> bool:
     return (line_start > 0 or pos <= TRANSCRIPT_INDENT) and not before.strip(" \t")
 
 
-def finish(
-    rcpt: Recipient,
-    evidence: str,
-    dsn_status: str | None = None,
-    context: str = "",
-    delay_notice: str | None = None,
-    final_report: bool = False,
-    failure_report: bool = False,
-    convention: str = "",
-) -> None:
+class ReportFacts:
+    """What the whole report says, read only when a recipient needs it."""
+
+    def __init__(self, src: Source, context: str = "", final: bool = False) -> None:
+        self._src = src
+        # The bounce text around a single recipient, read for the SMTP command the
+        # rejection answered when the diagnostic does not say.
+        self.context = context
+        # The whole message is in hand, a failure report with no delivery-status
+        # part (or a DSN that says failed without a Status): no transient status
+        # was given anywhere.
+        self.final = final
+
+    @cached_property
+    def delay_notice(self) -> str | None:
+        """The phrase that makes the report a warning that delivery is late, or None."""
+        return self._src.notice.delay_warning
+
+    @cached_property
+    def failure_report(self) -> bool:
+        """True when the report says delivery failed (a class 4 status in it is the
+        last attempt's, not a message still on its way)."""
+        return self.delay_notice is None and self._src.notice.has("bounce")
+
+    @cached_property
+    def convention(self) -> str:
+        """How the reporting MTA records a reply without an enhanced code: "sendmail",
+        or "" for the X.0.0 most MTAs write."""
+        return "sendmail" if self._src.notice.has("sendmail") else ""
+
+
+def finish(rcpt: Recipient, evidence: str, dsn_status: str | None, facts: ReportFacts) -> None:
     """Fill status, reply code, Microsoft details and the flags of one recipient.
 
     ``evidence`` is more of the server's words about this recipient (the
-    report's human text when the diagnostic came from a DSN field); ``context``
-    is the bounce text around it, read for the SMTP command the rejection
-    answered when the diagnostic does not say; ``delay_notice`` is the phrase
-    that makes the whole text a warning that delivery is late, not a failure;
-    ``final_report`` says the whole message is in hand, a failure report with no
-    delivery-status part, so no transient status was given anywhere;
-    ``failure_report`` says the text reports a failure (a class 4 status in it
-    is the last attempt's, not a message still on its way); ``convention`` names
-    the reporting MTA's way of recording a reply without an enhanced code
-    ("sendmail", or "" for the X.0.0 most MTAs write).
+    report's human text when the diagnostic came from a DSN field); ``facts``
+    what the whole report says.
     """
     texts = [t for t in (rcpt.diagnostic, evidence) if t]
     if rcpt.reply_code is None:
@@ -257,7 +271,8 @@ def finish(
     if wording is None and rcpt.diagnostic and evidence:
         wording = find_wording(evidence)
     if rcpt.status is None:
-        _infer_status(rcpt, wording, joined, final_report and not delay_notice, convention)
+        final = facts.final and not facts.delay_notice
+        _infer_status(rcpt, wording, joined, final, facts.convention)
     if (
         wording
         and wording.reason.reason in TRANSIENT_REASONS
@@ -268,7 +283,7 @@ def finish(
         # The surrounding transcript may quote an earlier host ("<<< 450 busy -
         # please try later"); the server's permanent status says more.
         wording = None
-    if delay_notice and rcpt.action is None:
+    if rcpt.action is None and (delay_notice := facts.delay_notice):
         # A warning that delivery is late: nothing has failed yet, whatever an
         # earlier attempt's reply quoted in it says.
         rcpt.action = "delayed"
@@ -278,9 +293,11 @@ def finish(
     cls = rcpt.status[0]
     rcpt.permanent = cls == "5"
     if rcpt.action is None:
-        failed = cls == "5" or (cls == "4" and failure_report)
+        failed = cls == "5" or (cls == "4" and facts.failure_report)
         rcpt.action = "delivered" if cls == "2" else "failed" if failed else "delayed"
-    rcpt.hard_bounce, rcpt.evidence["hard_bounce"] = _hard_verdict(rcpt, wording, joined, context)
+    rcpt.hard_bounce, rcpt.evidence["hard_bounce"] = _hard_verdict(
+        rcpt, wording, joined, facts.context
+    )
     rcpt.reason = _reason(rcpt.status, wording)
 
 

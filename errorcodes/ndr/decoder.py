@@ -78,15 +78,14 @@ def _decode(data: bytes | str, depth: int = 0) -> DecodeResult:
         recipients, evidence = _fallback_recipients(src)
         dsn_statuses = [None] * len(recipients)
     context = src.text if len(recipients) == 1 else ""
-    delay = src.notice.delay_warning
-    failure_report = delay is None and src.notice.has("bounce")
-    convention = "sendmail" if src.notice.has("sendmail") else ""
     # The whole report is in hand and gives no transient status: no DSN part, or
     # a DSN that says "failed" without a Status.
     without_dsn = src.is_message and layout not in (None, "dsn") and not layout.startswith("dsn+")
+    facts = classify.ReportFacts(src, context, without_dsn)
+    given_up = classify.ReportFacts(src, context, True)
     for rcpt, ev, status in zip(recipients, evidence, dsn_statuses, strict=False):
-        final = without_dsn or (layout == "dsn" and rcpt.action == "failed" and not status)
-        classify.finish(rcpt, ev, status, context, delay, final, failure_report, convention)
+        failed_without_status = layout == "dsn" and rcpt.action == "failed" and not status
+        classify.finish(rcpt, ev, status, given_up if failed_without_status else facts)
     result.recipients = recipients
     result.layout = layout
     per_message = report.message if report else {}

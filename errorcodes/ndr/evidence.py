@@ -47,17 +47,26 @@ def locate(data: bytes | str, recipients: list[Recipient]) -> None:
     ]
     if not wanted:
         return
-    low = lower_same_length(input_text(data))
+    text = input_text(data)
+    low: str | None = None  # lower-cased only when the words differ in case or spacing
     anchors: dict[str | None, int] = {}
     from_start: dict[str, tuple[int, int] | None] = {}
     for rcpt, item in wanted:
         if rcpt.address not in anchors:
-            found = low.find(rcpt.address) if rcpt.address else -1
+            found = text.find(rcpt.address) if rcpt.address else -1
             anchors[rcpt.address] = max(found, 0)
+        anchor = anchors[rcpt.address]
+        # Most words stand in the input as the decoder read them.
+        at = text.find(item.text, anchor, anchor + WINDOW)
+        if at >= 0:
+            item.start, item.end = at, at + len(item.text)
+            continue
         pattern = _pattern(item.text.lower())
         if pattern is None:
             continue
-        found = pattern.search(low, anchors[rcpt.address], anchors[rcpt.address] + WINDOW)
+        if low is None:
+            low = lower_same_length(text)
+        found = pattern.search(low, anchor, anchor + WINDOW)
         if found is not None:
             item.start, item.end = found.span()
             continue

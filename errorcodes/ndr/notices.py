@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import cache
 
 from .phrases import PhraseKinds
@@ -26,14 +25,23 @@ HEAD = 200_000
 KINDS = ("bounce", "server_failure", "delay", "final", "gave_up", "sendmail", "autoreply")
 
 
-@dataclass(frozen=True)
 class Reading:
     """What a text's words say it is."""
 
-    # Each kind of notices.json found in the text, with its first phrase there.
-    phrases: dict[str, str]
-    # The text quotes a failure reply with its enhanced code ("550 5.1.1").
-    reply_pair: bool
+    __slots__ = ("_flat", "_reply_pair", "phrases")
+
+    def __init__(self, flat: str) -> None:
+        self._flat = flat
+        # Each kind of notices.json found in the text, with its first phrase there.
+        self.phrases = _phrases().found(flat)
+        self._reply_pair: bool | None = None
+
+    @property
+    def reply_pair(self) -> bool:
+        """True when the text quotes a failure reply with its enhanced code ("550 5.1.1")."""
+        if self._reply_pair is None:
+            self._reply_pair = REPLY_PAIR_RE.search(self._flat) is not None
+        return self._reply_pair
 
     def has(self, kind: str) -> bool:
         """Return True when a phrase of ``kind`` (a key of notices.json) is in the text."""
@@ -42,7 +50,7 @@ class Reading:
     @property
     def reads_as_bounce(self) -> bool:
         """True when a text without headers reads as a bounce."""
-        return self.reply_pair or "bounce" in self.phrases or "server_failure" in self.phrases
+        return "bounce" in self.phrases or "server_failure" in self.phrases or self.reply_pair
 
     @property
     def delay_warning(self) -> str | None:
@@ -72,8 +80,7 @@ def _phrases() -> PhraseKinds:
 
 def read(flat: str) -> Reading:
     """Read a flattened text for what kind of notice it is."""
-    head = flat[:HEAD]
-    return Reading(_phrases().found(head), REPLY_PAIR_RE.search(head) is not None)
+    return Reading(flat[:HEAD])
 
 
 def has_phrase(kind: str, flat: str) -> bool:

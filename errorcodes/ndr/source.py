@@ -329,7 +329,9 @@ def _load_text(text: str) -> Source:
 def unquote(text: str) -> str:
     """Remove the "> " quoting of a bounce forwarded or replied to, level by level."""
     for _level in range(4):
-        # Cheap first look: most texts have few lines that start with ">".
+        # Cheap first looks: most texts have no line, or few lines, that start with ">".
+        if text[:1] != ">" and "\n>" not in text and "\n >" not in text:
+            break
         if text.count("\n>") + text.count("\n >") + (text[:1] == ">") < 0.3 * text.count("\n"):
             break
         lines = [line for line in text.split("\n", 5000)[:5000] if line.strip()]
@@ -355,7 +357,10 @@ def rejoin_split_replies(text: str) -> str:
 
 def _finish_text(src: Source, text: str) -> None:
     """Cut the text before a copy of the original message; keep those headers."""
-    text = rejoin_split_replies(unquote(text[:MAX_TEXT_CHARS]))
+    text = unquote(text[:MAX_TEXT_CHARS])
+    if not src.is_message:
+        # Only a person's paste is re-wrapped; a mail system's report is as it wrote it.
+        text = rejoin_split_replies(text)
     cut = after = None  # where the bounce's own text ends, where the copy starts
     # The marker's line break is the one added in front, or the one ending the
     # line before: either way its index in the padded text is the line's in ``text``.

@@ -11,7 +11,7 @@ import csv
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .phrases import PhraseTable
@@ -234,6 +234,7 @@ def _innermost_pair(text: str) -> re.Match[str] | None:
     return same[-1] if same else pairs[0]
 
 
+@lru_cache(maxsize=256)
 def find_status_match(text: str) -> tuple[str, str] | None:
     """Return the enhanced status code of ``text`` and the words it was read from.
 
@@ -294,12 +295,14 @@ def wording_phrases() -> PhraseTable:
     return PhraseTable(row.phrases for row in wording_table())
 
 
+@lru_cache(maxsize=256)
 def infer_reason(text: str) -> Reason | None:
     """Return the first wording-table row whose phrase occurs in ``text``."""
     rank = wording_phrases().first(text.lower())
     return None if rank is None else wording_table()[rank]
 
 
+@lru_cache(maxsize=256)
 def find_wording(text: str) -> Wording | None:
     """Return the first wording-table row found in ``text``, with its phrase and position."""
     found = wording_phrases().first_match(lower_same_length(text))

@@ -31,15 +31,24 @@ from .base import find_addresses
 STRONG, NEUTRAL, NOT_RECIPIENT, SENDER = 2, 1, 0, -1
 
 # Words just before an address that give it another role: "please contact <a@b>",
-# "Hello a@b," (the report greets its reader, the sender),
 # "From: a@b", "MAIL FROM:<a@b>", "(expanded from <a@b>)", "Message-ID: <...>".
-OTHER_ROLE_RE = re.compile(
-    r"(?:\bcontact(?: us)?(?: at)?|\bwrite to|\bsend (?:e-?)?mail to|\bemail us at|\bmailto:|"
-    r"\bfrom:?|\bsender:?|\bsender address|\breply-to:|\breturn-path:|\bmessage-id:|\bin-reply-to:|"
-    r"\breferences:|\bcc:|\bbcc:|\berrors-to:|\bexpanded from|\bgenerated from|"
-    r"\benvelope-from|\bmailfrom|\bauthenticated as|\bsent by|\bforwarded by|\bowner|"
-    r"\bid|^hello|^hi|^dear|^hallo|^bonjour|^hola)[ \t<\"'(:=]{0,5}$"
-)
+# Matched as whole words at the end of the text before the address, once the
+# punctuation between them is stripped ("mailto:", "smtp.mailfrom=").
+OTHER_ROLE_WORDS = (
+    "contact", "contact us", "contact us at", "contact at", "write to", "send mail to",
+    "send email to", "send e-mail to", "email us at", "mailto", "from", "sender",
+    "sender address", "reply-to", "return-path", "message-id", "in-reply-to", "references",
+    "cc", "bcc", "errors-to", "expanded from", "generated from", "envelope-from", "mailfrom",
+    "authenticated as", "sent by", "forwarded by", "owner", "id",
+)  # fmt: skip
+# A greeting opening the line names the report's reader, the sender: "Hello a@b,".
+GREETING_WORDS = frozenset({"hello", "hi", "dear", "hallo", "bonjour", "hola"})
+# Words that make the address the sender's: "MAIL FROM:<a@b>", "Domain of sender address a@b",
+# "A message sent by <a@b>", "envelope-from <a@b>", "From: a@b".
+SENDER_WORDS = ("mail from", "sender address", "sent by", "envelope-from")
+SENDER_LABELS = ("from:", "sender:", "mail from:")
+# What stands between role words and the address.
+ROLE_PUNCTUATION = " \t<\"'(:="
 # A "key=" of a log line or a header parameter: "smtp.mailfrom=a@b", "sender=<a@b>".
 # Only the recipient keys ("to=", "rcpt=", "orcpt=rfc822;") name a recipient.
 KEY_RE = re.compile(r"([a-z][\w.-]{0,30})=[<\"]?(?:rfc822;)?$")
@@ -79,12 +88,6 @@ ADDRESS_REASONS = frozenset(
 SENDER_AFTER_RE = re.compile(
     r"[>\s.:,]{0,6}(?:domain of sender|sender address|sender domain|sender rejected|"
     r"sender verify failed|envelope sender)"
-)
-# Words right before an address that make it the sender's: "mail from:<a@b>",
-# "domain of sender address a@b", "a message sent by <a@b>", "envelope-from <a@b>".
-SENDER_BEFORE_RE = re.compile(
-    r"(?:\bmail from:?|\bsender address|\bsender:|\bsent by|\benvelope-from|\bfrom:)"
-    r"[ \t<\"'(:=]{0,5}$"
 )
 # A parenthesis right after an address: "a@b (a@b) not listed", "a@b (Jane) ...".
 PARENTHESIS_RE = re.compile(r"^[ \t>]{0,3}\([^()\n]{0,80}\)")
@@ -135,8 +138,15 @@ def clean(raw: str, text: str, start: int) -> tuple[str, int, str | None]:
     return raw.strip(".").lower(), start, key
 
 
-def judge(text: str, low: str, start: int, end: int, key: str | None) -> int:
-    """Return the role of the mention ``text[start:end]`` from the words on its line."""
+def judge(
+    text: str, low: str, start: int, end: int, key: str | None, sender_only: bool = False
+) -> int:
+    """Return the role of the mention ``text[start:end]`` from the words on its line.
+
+    With ``sender_only``, only whether the words make it the sender's is read
+    (SENDER, else NEUTRAL): all a mention of an address already known to have
+    failed can change.
+    """
     line_start = low.rfind("\n", max(0, start - CONTEXT), start) + 1
     line_end = low.find("\n", end, end + CONTEXT)
     before = low[max(line_start, start - CONTEXT) : start]
@@ -147,10 +157,13 @@ def judge(text: str, low: str, start: int, end: int, key: str | None) -> int:
     # by the patterns anchored there.
     near = before[-NEAR:]
     last_word = near.rsplit(None, 1)[-1] if near.strip() else ""
-    if SENDER_AFTER_RE.match(after) or SENDER_BEFORE_RE.search(near):
+    if SENDER_AFTER_RE.match(after) or _names_sender(near):
         return SENDER
+    if sender_only:
+        return NEUTRAL
     if (
-        OTHER_ROLE_RE.search(near)
+        _ends_with_words(near.rstrip(ROLE_PUNCTUATION), OTHER_ROLE_WORDS)
+        or near.strip(ROLE_PUNCTUATION + ",") in GREETING_WORDS
         or "://" in last_word
         or (line_start >= start - CONTEXT and OTHER_HEADER_RE.match(before))
     ):
@@ -165,9 +178,9 @@ def judge(text: str, low: str, start: int, end: int, key: str | None) -> int:
         above = low[max(0, line_start - 1 - NEAR) : line_start - 1].rsplit("\n", 1)[-1]
         above = above.rstrip() + " "
         wrapped_reply = CODE_AT_END_RE.search(above) is not None
-        if SENDER_BEFORE_RE.search(above):
+        if _names_sender(above):
             return SENDER
-        if OTHER_ROLE_RE.search(above):
+        if _ends_with_words(above.rstrip(ROLE_PUNCTUATION), OTHER_ROLE_WORDS):
             return NOT_RECIPIENT
         if RECIPIENT_BEFORE_RE.search(above):
             return STRONG
@@ -183,6 +196,23 @@ def judge(text: str, low: str, start: int, end: int, key: str | None) -> int:
     if _beside_failure_words(near, after):
         return STRONG
     return NEUTRAL
+
+
+def _ends_with_words(text: str, words: tuple[str, ...]) -> bool:
+    """Return True when ``text`` ends with one of ``words`` as whole words."""
+    if not text.endswith(words):
+        return False
+    return any(
+        text.endswith(word) and not text[-len(word) - 1 : -len(word)].isalnum() for word in words
+    )
+
+
+def _names_sender(near: str) -> bool:
+    """Return True when the words right before an address make it the sender's."""
+    labelled = near.rstrip(" \t<\"'(")
+    return _ends_with_words(labelled, SENDER_LABELS) or _ends_with_words(
+        labelled.rstrip(ROLE_PUNCTUATION), SENDER_WORDS
+    )
 
 
 def _beside_failure_words(near: str, after: str) -> bool:
@@ -221,8 +251,11 @@ def candidates(text: str, low: str, exclude: set[str], only: set[str]) -> list[C
         address, start, key = clean(match.group(0), text, match.start())
         if address in exclude or (only and address not in only) or address[:1] in "/|":
             continue  # the sender's, not listed as failed, or a file path or a pipe
-        role = judge(text, low, start, match.end(), key)
         known = found.get(address)
+        settled = known is not None and known.role in (STRONG, SENDER)
+        if known is not None and known.role == SENDER:
+            continue
+        role = judge(text, low, start, match.end(), key, sender_only=settled)
         if known is None:
             found[address] = Candidate(address, start, role)
         elif role == SENDER or (role == STRONG and known.role in (NEUTRAL, NOT_RECIPIENT)):
