@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 
-from . import classify, dsn, evidence, extractors
+from . import classify, dsn, evidence, extractors, notices
 from .extractors.base import address_list, squeeze
 from .result import DecodeResult, OriginalMessage, Recipient
 from .source import ORIGINAL_PART_RE, Source, decode_header_value, load, to_bytes
@@ -86,6 +86,10 @@ def _decode(data: bytes | str, depth: int = 0) -> DecodeResult:
     for rcpt, ev, status in zip(recipients, evidence, dsn_statuses, strict=False):
         failed_without_status = layout == "dsn" and rcpt.action == "failed" and not status
         classify.finish(rcpt, ev, status, given_up if failed_without_status else facts)
+    if any(r.action in FAILURE_ACTIONS for r in recipients):
+        # A report of failures lists what was delivered too (DSN "relayed", a log's
+        # "=> delivered" line): only the failures are the bounce.
+        recipients = [r for r in recipients if r.action in FAILURE_ACTIONS]
     result.recipients = recipients
     result.layout = layout
     per_message = report.message if report else {}
@@ -101,7 +105,7 @@ def _decode(data: bytes | str, depth: int = 0) -> DecodeResult:
         # A bounce with no code of its own may be the forward of another bounce
         # (a gateway's "Mail could not be delivered" with the first NDR attached,
         # a postmaster copy quoting the whole NDR): the attached one has the facts.
-        inner = _forwarded_bounce(data, src)
+        inner = _forwarded_bounce(data, src, codeless=not recipients)
         if inner is not None:
             return inner
     mtas = [result.reporting_mta or ""] + [r.remote_mta or "" for r in recipients]
@@ -116,11 +120,14 @@ def _has_code(rcpt: Recipient) -> bool:
     return bool(rcpt.reply_code) or (rcpt.status is not None and not rcpt.status_inferred)
 
 
-def _forwarded_bounce(data: bytes | str, src: Source) -> DecodeResult | None:
+def _forwarded_bounce(data: bytes | str, src: Source, codeless: bool) -> DecodeResult | None:
     """Decode the message attached to (or quoted below) a bounce, when it is a bounce.
 
     The attached message comes first; then the text below the marker of a quoted
-    copy, which is where a postmaster's forward of a whole bounce puts it.
+    copy, which is where a postmaster's forward of a whole bounce puts it (or a
+    help-desk ticket: a person's words, then "-----Original Message-----" and
+    the bounce).  ``codeless`` allows a quoted bounce without any code when the
+    outer text named no recipient at all.
     """
     raw = to_bytes(data)
     candidates: list[bytes | str] = []
@@ -132,29 +139,32 @@ def _forwarded_bounce(data: bytes | str, src: Source) -> DecodeResult | None:
     if src.after_marker:
         candidates.append(src.after_marker.lstrip("-=*_ \t\n"))
     for inner in candidates:
-        if result := _inner_bounce(inner):
+        if result := _inner_bounce(inner, codeless and isinstance(inner, str)):
             return result
     return None
 
 
-def _inner_bounce(inner: bytes | str) -> DecodeResult | None:
-    """Return the decoded ``inner`` message when it is a bounce with a code of its own."""
+def _inner_bounce(inner: bytes | str, codeless: bool = False) -> DecodeResult | None:
+    """Return the decoded ``inner`` message when it is a bounce with a code of its own.
+
+    With ``codeless``, a bounce whose words alone name its failed recipients will do.
+    """
     sample = inner[:200_000]
     if isinstance(sample, str):
+        if codeless and not notices.read(" ".join(sample.lower().split())).reads_as_bounce:
+            return None  # a quoted message that is no bounce either
         sample = sample.encode("utf-8", "replace")
-    if not ANY_CODE_RE.search(sample):
+    if not (codeless or ANY_CODE_RE.search(sample)):
         return None  # no failure code in it: decoding it could not add one
     try:
         result = _decode(inner, depth=1)
     except Exception:  # keep what the outer bounce said
         return None
-    if (
-        result.is_bounce
-        and result.layout != "headers"
-        and any(_has_code(r) for r in result.recipients)
-    ):
+    if not result.is_bounce or result.layout == "headers":
+        return None
+    if any(_has_code(r) for r in result.recipients):
         return result
-    return None
+    return result if codeless and all(r.address for r in result.recipients) else None
 
 
 def _from_dsn(group: dict[str, str]) -> tuple[Recipient, str | None]:
@@ -243,8 +253,11 @@ def _bounce_by_headers(src: Source) -> bool:
     ):
         return True
     # "Message could not be delivered to mobile. Error: No valid recipients": the
-    # prose says bounce and the attached original names the recipient.
-    return src.original is not None and src.notice.has("bounce")
+    # prose says bounce and the attached original names the recipient (not a
+    # person's letter that merely quotes a message).
+    if src.original is None or not src.notice.has("bounce"):
+        return False
+    return src.is_message or not notices.is_letter(src.text)
 
 
 def _fallback_recipients(src: Source) -> tuple[list[Recipient], list[str]]:

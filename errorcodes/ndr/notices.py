@@ -19,10 +19,21 @@ from .statuscodes import DATA_DIR
 # words, whatever prose is around them.  (The digit comes first and the
 # look-behind after it, so the engine skips to digits.)
 REPLY_PAIR_RE = re.compile(r"[45](?<![\w.][45])\d\d[ -]#?[45]\.[0-7]\.\d{1,3}\b")
+# Words in quotation marks: what a person quotes of a bounce.
+QUOTED_RE = re.compile(r'"[^"\n]{0,300}"|\u201c[^\u201d\n]{0,300}\u201d')
 # How much of a text the notice tests read.
 HEAD = 200_000
 # The phrase lists of notices.json read in one pass.
-KINDS = ("bounce", "server_failure", "delay", "final", "gave_up", "sendmail", "autoreply")
+KINDS = (
+    "bounce",
+    "server_failure",
+    "delay",
+    "final",
+    "gave_up",
+    "sendmail",
+    "not_bounce",
+    "autoreply",
+)
 
 
 class Reading:
@@ -89,10 +100,13 @@ def has_phrase(kind: str, flat: str) -> bool:
 
 
 def is_letter(text: str) -> bool:
-    """Return True for a person's letter: a greeting line on top, a sign-off at the end.
+    """Return True for a person's letter about a bounce: a greeting line on top, a
+    sign-off at the end, and a report's own prose only in quotation marks.
 
-    "Hi Priya, ... the server answered 550 5.1.1 ... Cheers, Leo" talks about a
-    bounce; it is not one.
+    "Hi Priya, ... the server answered "550 5.1.1 user unknown" ... Cheers, Leo"
+    talks about a bounce; it is not one.  A notice that greets its reader ("Hello
+    a@b, the group you tried to contact may not exist ... Thanks, Google Groups")
+    says the failure in its own words.
     """
     lines = [line.strip().lower() for line in text[:20000].split("\n") if line.strip()]
     if len(lines) < 3 or len(lines[0]) > 60:
@@ -102,4 +116,7 @@ def is_letter(text: str) -> bool:
     if not any(opening == g or opening.startswith(g + " ") for g in greetings):
         return False
     closing = [line.rstrip(",.!") for line in lines[-3:] if len(line) <= 40]
-    return any(line.startswith(signoffs) for line in closing)
+    if not any(line.startswith(signoffs) for line in closing):
+        return False
+    unquoted = QUOTED_RE.sub(" ", " ".join(lines))
+    return not read(unquoted).has("bounce")

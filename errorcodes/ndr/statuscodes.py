@@ -49,6 +49,9 @@ MS_ANTISPAM_RE = re.compile(
 )
 
 
+# Detail numbers from here on are a provider's own (Microsoft's 5.7.350, 5.4.316),
+# beyond the RFC 3463 registry's.
+PROVIDER_DETAIL_FROM = 100
 # Providers whose bounces use Microsoft's meanings of the codes.
 MICROSOFT_PROVIDERS = frozenset({"microsoft365", "outlook.com", "exchange"})
 
@@ -229,6 +232,10 @@ def _innermost_pair(text: str) -> re.Match[str] | None:
     pairs = list(REPLY_ENHANCED_RE.finditer(text[:8000]))
     if not pairs:
         return None
+    if int(pairs[0].group(2).rsplit(".", 1)[1]) >= PROVIDER_DETAIL_FROM:
+        # A provider's own code ("550 5.7.350 Remote server returned message detected
+        # as spam -> 554 5.7.1 ..."): it says more than the remote's standard one.
+        return pairs[0]
     first = pairs[0].group(2)[0]
     same = [m for m in pairs if m.group(2)[0] == first and m.group(1)[0] == m.group(2)[0]]
     return same[-1] if same else pairs[0]

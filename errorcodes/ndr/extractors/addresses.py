@@ -72,7 +72,8 @@ RECIPIENT_BEFORE_RE = re.compile(
 )
 # What may stand around an address alone on its line: "<a@b>", "  a@b", "**a@b:".
 LONE_BEFORE = " \t<>(\"'*-:\u2022"
-LONE_AFTER = " \t<>)\"':;,."
+# (Not a full stop: an address that ends a wrapped sentence is not alone on its line.)
+LONE_AFTER = " \t<>)\"':;,"
 # After an address that opens its line: "<a@b>: ...", "a@b... User unknown", "<a@b> (expanded".
 OPENING_AFTER_RE = re.compile(r">?[ \t]{0,3}(?::|\.\.\.|\(expanded from|\(generated from|on \S)")
 # A reply code (and enhanced code) opening sendmail's error line: "554 <a@b>... error".

@@ -67,9 +67,14 @@ def extract(src: Source) -> Extraction | None:
         return None
     failed = {a.lower() for a in address_list(src.header("x-failed-recipients"))}
     order = addresses.candidates(text, src.lower_text[:MAX_TEXT], _sender_addresses(src), failed)
-    if by_wording or (not src.is_message and notices.is_letter(text)):
-        # Only the failure wording says "bounce", or a person's letter talks about
-        # bounces: the address must be named the way reports name failed ones.
+    if (
+        by_wording
+        or src.notice.has("not_bounce")
+        or (not src.is_message and notices.is_letter(text))
+    ):
+        # Only the failure wording says "bounce", or a letter, a newsletter or a quota
+        # warning talks about bounces: the address must be named the way reports
+        # name failed ones.
         order = [c for c in order if c.role == addresses.STRONG]
     if not order:
         return _unnamed_recipient(src, text) if not (src.is_message or by_wording) else None

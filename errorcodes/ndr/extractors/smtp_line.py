@@ -44,8 +44,8 @@ MAX_LINE = 4000
 
 def extract(src: Source) -> Extraction | None:
     """Return one recipient per coded line (a log may hold many), or None."""
-    if not src.is_message and notices.is_letter(src.text):
-        return None  # a person writing about a bounce, quoting its codes
+    if src.notice.has("not_bounce") or (not src.is_message and notices.is_letter(src.text)):
+        return None  # a person, a newsletter or a quota warning quoting a bounce's codes
     found: dict[str | None, Recipient] = {}
     for line in _logical_lines(src.text):
         if len(line) < 4 or not CODE_RE.search(line):
@@ -73,9 +73,10 @@ def _logical_lines(text: str) -> list[str]:
     """
     lines: list[str] = []
     coded = False
+    log = looks_like_log(text)  # a log's lines are whole: none continues another
     for raw_line in text.split("\n", MAX_LINES)[:MAX_LINES]:
         line = raw_line.strip()[:MAX_LINE]
-        if coded and line and "@" not in line and not CODE_RE.search(line):
+        if coded and not log and line and "@" not in line and not CODE_RE.search(line):
             lines[-1] = f"{lines[-1]} {line}"[:MAX_LINE]
             continue
         lines.append(line)
