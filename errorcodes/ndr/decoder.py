@@ -6,13 +6,15 @@ import contextlib
 import re
 
 from . import classify, dsn, evidence, extractors, notices
-from .extractors.base import address_list, squeeze
+from .extractors.base import address_list, first_host, squeeze
 from .result import DecodeResult, OriginalMessage, Recipient
 from .source import ORIGINAL_PART_RE, Source, decode_header_value, load, to_bytes
-from .statuscodes import ENHANCED_RE
+from .statuscodes import ENHANCED_RE, find_reply
 
 # DSN Status values we accept: "5.1.1", also sloppy "5.1.1 (user unknown)".
 FAILURE_ACTIONS = ("failed", "delayed")
+# sendmail's transcript names the host it talked to: "... while talking to mx.example.org.:".
+TALKING_TO_RE = re.compile(r"while talking to ((?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24})\.?:")
 # Recipients read from one bounce; a crafted DSN can list tens of thousands.
 MAX_RECIPIENTS = 5000
 
@@ -43,7 +45,13 @@ def _decode(data: bytes | str, depth: int = 0) -> DecodeResult:
         report = dsn.parse("\n\n".join(src.dsn_blocks))
     elif dsn.looks_like_dsn(src.text):
         report = dsn.parse(src.text)
-    found = extractors.run(src)
+    # A delivery-status part that gives every recipient a status and the server's
+    # reply leaves the free-text readers nothing to add (and they cost the most).
+    complete = bool(report and report.recipients) and all(
+        group.get("status") and find_reply(group.get("diagnostic-code", ""))
+        for group in report.recipients
+    )
+    found = extractors.run(src, layouts_only=complete)
     recipients: list[Recipient] = []
     evidence: list[str] = []
     dsn_statuses: list[str | None] = []
@@ -68,6 +76,10 @@ def _decode(data: bytes | str, depth: int = 0) -> DecodeResult:
             _enrich(recipients, evidence, found.recipients)
             if found.layout.startswith("microsoft"):
                 layout = f"dsn+{found.layout}"
+        if len(recipients) == 1 and recipients[0].remote_mta is None:
+            # sendmail names the host in its transcript: "... while talking to mx.example.org.:".
+            talking = TALKING_TO_RE.search(src.text, 0, 20000)
+            recipients[0].remote_mta = talking.group(1).lower() if talking else None
     elif found:
         layout = found.layout
         recipients = found.recipients
@@ -191,7 +203,9 @@ def _from_dsn(group: dict[str, str]) -> tuple[Recipient, str | None]:
         original_address=original if original != address else None,
         action=action[0] if action else None,
         diagnostic=squeeze(diagnostic) if diagnostic else None,
-        remote_mta=_host(group.get("remote-mta")),
+        # Without a Remote-MTA field, the host the reply names: "host mx[192.0.2.1] said".
+        remote_mta=_host(group.get("remote-mta"))
+        or (first_host(diagnostic) if diagnostic else None),
     )
     return rcpt, ".".join(match.groups()) if match else None
 
@@ -209,7 +223,8 @@ def _enrich(recipients: list[Recipient], evidence: list[str], found: list[Recipi
         if not rcpt.diagnostic:
             rcpt.diagnostic = other.diagnostic
         rcpt.remote_mta = rcpt.remote_mta or other.remote_mta
-        rcpt.original_address = rcpt.original_address or other.original_address
+        if other.original_address != rcpt.address:
+            rcpt.original_address = rcpt.original_address or other.original_address
 
 
 def _host(value: str | None) -> str | None:

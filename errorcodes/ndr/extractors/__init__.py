@@ -18,9 +18,20 @@ REGISTRY: tuple[tuple[str, Callable[[Source], Extraction | None]], ...] = (
 )
 
 
-def run(src: Source) -> Extraction | None:
-    """Return the first extractor's result for ``src``."""
-    for _name, extractor in REGISTRY:
+# Extractors that read a report's own layout, worth running beside a complete
+# delivery-status part (for its Microsoft details and message hops).
+LAYOUT_READERS = frozenset({"microsoft_current", "microsoft_classic", "amazonses_json"})
+
+
+def run(src: Source, layouts_only: bool = False) -> Extraction | None:
+    """Return the first extractor's result for ``src``.
+
+    ``layouts_only`` skips the free-text readers: a delivery-status part that
+    gives every recipient the server's words leaves them nothing to add.
+    """
+    for name, extractor in REGISTRY:
+        if layouts_only and name not in LAYOUT_READERS:
+            continue
         found = extractor(src)
         if found is not None:
             return found
