@@ -13,6 +13,7 @@ from .caching import directory_version
 from .lookup import EntryIndex
 from .models import AntispamRule, Component, ErrorCode, ExceptionIdentifier
 from .ndr import DecodeResult, Evidence, Recipient
+from .ndr.classify import provider_names
 from .ndr.evidence import input_text as evidence_input
 from .ndr.statuscodes import (
     CodeInfo,
@@ -33,12 +34,6 @@ ACTORS_BY_SUBJECT = {
     "5": ["your email admin"],  # mail delivery protocol
     "6": ["you (the sender)"],  # message content or media
     "7": ["your email admin", "the recipient's email admin"],  # security or policy
-}
-
-PROVIDER_NAMES = {
-    "microsoft365": "Microsoft 365 (Exchange Online)",
-    "outlook.com": "Outlook.com",
-    "exchange": "Microsoft Exchange Server",
 }
 
 
@@ -148,18 +143,27 @@ def excerpt(text: str, evidence: Evidence) -> Excerpt | None:
         return None
     start = max(0, evidence.start - EXCERPT_MARGIN)
     end = min(len(text), evidence.end + EXCERPT_MARGIN)
-    before = text[start : evidence.start]
-    after = text[evidence.end : end]
+    before = _unquoted(text[start : evidence.start])
+    after = _unquoted(text[evidence.end : end])
     return Excerpt(
         before=("…" if start else "")
         + " ".join(before.split())
         + (" " if before[-1:].isspace() else ""),
-        words=" ".join(text[evidence.start : evidence.end].split()),
+        words=" ".join(_unquoted(text[evidence.start : evidence.end]).split()),
         after=(" " if after[:1].isspace() else "")
         + " ".join(after.split())
         + ("…" if end < len(text) else ""),
         basis=evidence.basis,
     )
+
+
+# The "> " quoting at the start of the lines of a forwarded bounce.
+LINE_QUOTE = re.compile(r"\n[ \t]*(?:>[ \t]?)+")
+
+
+def _unquoted(text: str) -> str:
+    """Return ``text`` without the quoting of its lines, as the bounce itself reads."""
+    return LINE_QUOTE.sub("\n", text)
 
 
 @dataclass
@@ -172,7 +176,7 @@ class Report:
     @property
     def provider_name(self) -> str | None:
         provider = self.result.provider
-        return PROVIDER_NAMES.get(provider, provider) if provider else None
+        return provider_names().get(provider, provider) if provider else None
 
 
 logger = logging.getLogger(__name__)

@@ -132,6 +132,13 @@ def provider_table() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
 
 
 @cache
+def provider_names() -> dict[str, str]:
+    """Return each provider's name as a page shows it ("exim" is "Exim")."""
+    with (DATA_DIR / "providers.json").open(encoding="utf-8") as handle:
+        return json.load(handle)["names"]
+
+
+@cache
 def provider_phrases() -> dict[str, PhraseTable]:
     """Return, per place to look, the needles of the provider table ranked by row."""
     table = provider_table()

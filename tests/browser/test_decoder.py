@@ -81,3 +81,24 @@ def test_empty_submit_shows_the_error_next_to_the_form(page, site_url):
     page.goto(site_url + "/decode/")
     page.get_by_role("button", name="Decode").click()
     assert "Paste a bounce message" in page.get_by_role("alert").inner_text()
+
+
+@pytest.mark.parametrize(("width", "height", "name"), [(1366, 900, "desktop"), (390, 844, "phone")])
+def test_a_pasted_report_shows_the_words_its_verdict_rests_on(
+    browser, site_url, artifacts, width, height, name
+):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(site_url + "/decode/")
+    pasted = (SAMPLES / "text" / "exim-rewrapped-quoted.txt").read_text()
+    page.get_by_label("Bounce message or SMTP error line").fill(pasted)
+    page.get_by_role("button", name="Decode").click()
+    marks = page.locator("#report .evidence mark")
+    assert marks.count() >= 1
+    assert marks.first.is_visible()
+    assert "In short:" in page.locator("#report").inner_text()
+    page.screenshot(path=artifacts / f"decoded-pasted-text-{name}.png", full_page=True)
+    page.locator("#report article.recipient").first.screenshot(
+        path=artifacts / f"decoded-pasted-text-{name}-card.png"
+    )
+    context.close()
