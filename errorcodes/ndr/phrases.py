@@ -53,12 +53,6 @@ class PhraseTable:
                 best = (rank, phrase, start)
         return best
 
-    def found_in(self, text: str) -> bool:
-        """Return True when any phrase occurs in ``text``."""
-        if self._empty or not text:
-            return False
-        return next(self._automaton.iter(text), None) is not None
-
 
 class PhraseKinds:
     """Phrases that each belong to one or more named kinds; one pass tells which kinds occur."""

@@ -254,12 +254,6 @@ def find_status_match(text: str) -> tuple[str, str] | None:
     return (".".join(match.groups()), match.group(0)) if match else None
 
 
-def find_status(text: str) -> str | None:
-    """Return the enhanced status code of ``text``: the server's own reply first."""
-    found = find_status_match(text)
-    return found[0] if found else None
-
-
 def find_reply(text: str) -> str | None:
     """Return the SMTP reply code in ``text``, preferring one next to an enhanced code."""
     pair = _innermost_pair(text)

@@ -70,14 +70,6 @@ def address_list(text: str) -> list[str]:
     return [match.group(0) for match in find_addresses(text)]
 
 
-def addresses_in(text: str) -> list[str]:
-    """Return the distinct addresses in ``text``, lower-cased, in order."""
-    seen: dict[str, None] = {}
-    for match in find_addresses(text):
-        seen.setdefault(match.group(0).strip(".").lower(), None)
-    return list(seen)
-
-
 def first_host(text: str) -> str | None:
     """Return the first "host[ip]" host name in ``text``."""
     # The host takes at most 10 labels of 64 and a dot and a space before "[";
