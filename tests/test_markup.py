@@ -51,3 +51,15 @@ def test_admin_typed_script_never_reaches_the_code_page(client):
     assert "Re-enable the account" in page
     assert "<script>alert('admin')</script>" not in page
     assert "<script" not in page
+
+
+def test_bare_https_addresses_become_links_and_plain_http_does_not():
+    html = render_markdown(
+        "Go to https://sender.office.com/ and confirm (see https://learn.microsoft.com/x).\n\n"
+        "Not `https://in.code.example` nor http://plain.example/"
+    )
+    assert '<a href="https://sender.office.com/" rel="noopener noreferrer">' in html
+    assert '<a href="https://learn.microsoft.com/x" rel="noopener noreferrer">' in html
+    assert "<code>https://in.code.example</code>" in html
+    assert 'href="http://plain.example/' not in html
+    assert 'href="http://' not in render_markdown("[old](http://insecure.example/)")
