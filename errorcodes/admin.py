@@ -8,8 +8,10 @@ from .models import (
     ErrorCode,
     ExceptionIdentifier,
     FaqEntry,
+    FormerSlug,
     Provider,
     SenderTool,
+    Source,
 )
 
 # Markdown is easier to edit in a wide, monospaced box.
@@ -27,12 +29,15 @@ class DirectoryAdmin(admin.ModelAdmin):
 
 @admin.register(ErrorCode)
 class ErrorCodeAdmin(DirectoryAdmin):
-    list_display = ("status", "reply_code", "title", "tier", "area", "component", "order")
+    list_display = (
+        "status", "reply_code", "title", "tier", "frequency", "impact", "area", "checked_on",
+        "order",
+    )  # fmt: skip
     list_display_links = ("status", "title")
     list_editable = ("order",)
     list_filter = (
-        "tier", "area", "component", "fixable_by_sender", "fixable_by_sender_admin",
-        "fixable_by_recipient_admin",
+        "tier", "frequency", "impact", "basis", "area", "component", "fixable_by_sender",
+        "fixable_by_sender_admin", "fixable_by_recipient_admin",
     )  # fmt: skip
     search_fields = (
         "status",
@@ -42,7 +47,7 @@ class ErrorCodeAdmin(DirectoryAdmin):
         "microsoft_behaviour",
         "example_bounce",
     )
-    filter_horizontal = ("related",)
+    filter_horizontal = ("related", "sources")
     fieldsets = (
         (
             None,
@@ -58,7 +63,21 @@ class ErrorCodeAdmin(DirectoryAdmin):
                 )
             },
         ),
-        ("Directory", {"fields": ("tier", "area", "order", "component", "microsoft_behaviour")}),
+        (
+            "Directory",
+            {
+                "fields": (
+                    "frequency",
+                    "impact",
+                    "tier",
+                    "area",
+                    "order",
+                    "component",
+                    "microsoft_behaviour",
+                ),
+                "description": "Tier 1 (critical) is derived: a common code that blocks all mail.",
+            },
+        ),
         ("Explanation and fix (Markdown)", {"fields": ("explanation_md", "fix_md")}),
         (
             "Who can fix it",
@@ -70,12 +89,17 @@ class ErrorCodeAdmin(DirectoryAdmin):
                 )
             },
         ),
-        ("Examples and links", {"fields": ("example_bounce", "related", "updated_at")}),
+        (
+            "Examples and links",
+            {"fields": ("example_bounce", "example_is_illustrative", "related", "updated_at")},
+        ),
+        ("Sources", {"fields": ("sources", "basis", "checked_on")}),
     )
 
     def get_readonly_fields(self, request, obj=None):
         # The slug is the page's address: fixed once the code exists.
-        return (*self.readonly_fields, "slug") if obj else self.readonly_fields
+        fields = (*self.readonly_fields, "tier")
+        return (*fields, "slug") if obj else fields
 
 
 @admin.register(Component)
@@ -119,3 +143,15 @@ class AntispamRuleAdmin(DirectoryAdmin):
     list_display = ("pattern", "entry")
     search_fields = ("pattern", "meaning", "delist")
     autocomplete_fields = ("entry",)
+
+
+@admin.register(Source)
+class SourceAdmin(DirectoryAdmin):
+    list_display = ("title", "publisher", "url")
+    search_fields = ("title", "url")
+
+
+@admin.register(FormerSlug)
+class FormerSlugAdmin(DirectoryAdmin):
+    list_display = ("slug", "code")
+    search_fields = ("slug",)

@@ -41,12 +41,11 @@ class ShippedContent(models.Model):
 
     @classmethod
     def content_field_names(cls) -> list[str]:
-        """Return the editable fields that fixtures provide (no derived HTML)."""
-        derived = set(cls.markdown_fields.values()) | {"shipped_content", "updated_at"}
+        """Return the editable fields that fixtures provide (no derived HTML, tier, ...)."""
         return [
             f.name
             for f in cls._meta.get_fields()
-            if f.concrete and not f.auto_created and f.name not in derived and not f.primary_key
+            if f.concrete and not f.auto_created and f.editable and not f.primary_key
         ]
 
     def content_values(self, m2m: dict[str, list] | None = None) -> dict[str, str | list[str]]:
@@ -73,7 +72,11 @@ class ShippedContent(models.Model):
         if not self.shipped_content:
             return True
         current = self.content_values()
-        return any(current.get(name) != value for name, value in self.shipped_content.items())
+        # A field a release stopped shipping (tier became derived) is no admin edit.
+        return any(
+            name in current and current[name] != value
+            for name, value in self.shipped_content.items()
+        )
 
 
 class Provider(ShippedContent):
@@ -125,6 +128,21 @@ class Component(ShippedContent):
         return self.name.lower().replace(".", "-")
 
 
+class Source(ShippedContent):
+    """A document an entry rests on: Microsoft's reference, a per-code article, ..."""
+
+    slug = models.SlugField(primary_key=True, max_length=80)
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=300, help_text=_("An https:// address."))
+    publisher = models.CharField(max_length=80, default="Microsoft")
+
+    class Meta:
+        ordering = ["publisher", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class ErrorCodeQuerySet(models.QuerySet):
     def in_directory_order(self):
         """Critical codes first, then by display order and code."""
@@ -151,10 +169,26 @@ class ErrorCode(ShippedContent):
         CRITICAL = 1, _("Critical (tier 1)")
         STANDARD = 2, _("Standard")
 
+    class Frequency(models.TextChoices):
+        COMMON = "common", _("Common: many senders meet it")
+        OCCASIONAL = "occasional", _("Occasional: specific configurations or situations")
+        RARE = "rare", _("Rare")
+
+    class Impact(models.TextChoices):
+        BLOCKS_ALL = "blocks_all", _("Blocks all mail (from the sender or to the recipient)")
+        BLOCKS_MESSAGE = "blocks_message", _("Blocks this message")
+        DELAYS = "delays", _("Delays mail (temporary)")
+
+    class Basis(models.TextChoices):
+        DOCUMENTED = "documented", _("Microsoft's documentation")
+        OBSERVED = "observed", _("Real bounces (Microsoft does not document it)")
+        BOTH = "documented_and_observed", _("Microsoft's documentation and real bounces")
+
     class Area(models.TextChoices):
         ADDRESSING = "addressing", _("Addressing")
         MAILBOX = "mailbox", _("Mailbox")
         SIZE = "size", _("Size")
+        CONTENT = "content", _("Message content")
         ROUTING = "routing", _("Routing and delivery")
         AUTHENTICATION = "authentication", _("Authentication")
         REPUTATION = "reputation", _("Anti-spam and reputation")
@@ -184,7 +218,20 @@ class ErrorCode(ShippedContent):
         ),
     )
     title = models.CharField(max_length=120)
-    tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.STANDARD)
+    tier = models.PositiveSmallIntegerField(
+        choices=Tier.choices,
+        default=Tier.STANDARD,
+        editable=False,
+        help_text=_("Derived from frequency and impact on save (see the README)."),
+    )
+    frequency = models.CharField(
+        max_length=12, choices=Frequency.choices, default=Frequency.OCCASIONAL,
+        help_text=_("How often the code reaches real senders."),
+    )  # fmt: skip
+    impact = models.CharField(
+        max_length=16, choices=Impact.choices, default=Impact.BLOCKS_MESSAGE,
+        help_text=_("How much it blocks them."),
+    )  # fmt: skip
     area = models.CharField(max_length=20, choices=Area.choices)
     microsoft_behaviour = models.TextField(
         _("Microsoft-specific behaviour"), help_text=_("The one-line summary on the directory.")
@@ -202,6 +249,19 @@ class ErrorCode(ShippedContent):
         Component, on_delete=models.SET_NULL, null=True, blank=True, related_name="codes"
     )
     example_bounce = models.TextField(_("example bounce text"), blank=True)
+    example_is_illustrative = models.BooleanField(
+        _("the example is an illustration"),
+        default=True,
+        help_text=_("Written for the site, not quoted from Microsoft's documentation."),
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="codes")
+    basis = models.CharField(
+        max_length=24, choices=Basis.choices, default=Basis.DOCUMENTED,
+        help_text=_("What the entry rests on."),
+    )  # fmt: skip
+    checked_on = models.DateField(
+        _("checked against Microsoft's documentation on"), null=True, blank=True
+    )
     related = models.ManyToManyField("self", symmetrical=False, blank=True)
     order = models.PositiveIntegerField(_("display order"), default=0)
 
@@ -217,13 +277,32 @@ class ErrorCode(ShippedContent):
     def __str__(self) -> str:
         return f"{self.reply_code} {self.status} {self.title}"
 
+    def save(self, *args, **kwargs):
+        self.tier = self.tier_for(self.frequency, self.impact)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("errorcodes:code_detail", args=[self.slug])
+
+    @classmethod
+    def tier_for(cls, frequency: str, impact: str) -> int:
+        """Return the tier the rule gives: critical when many senders meet the code and
+        it stops all their mail (to that recipient, or from that sender) until someone acts."""
+        common = frequency == cls.Frequency.COMMON
+        return (
+            cls.Tier.CRITICAL if common and impact == cls.Impact.BLOCKS_ALL else cls.Tier.STANDARD
+        )
 
     @property
     def is_permanent(self) -> bool:
         """A 5.x.x code is a permanent failure; 4.x.x is temporary."""
         return self.status.startswith("5")
+
+    @property
+    def also_covers(self) -> str:
+        """``also_matches`` for reading: "5.7.133, 5.7.134 and 4.7.501 to 4.7.649" (en dash)."""
+        codes = [token.replace("-", "\N{EN DASH}") for token in self.also_matches.split()]
+        return " and ".join(filter(None, [", ".join(codes[:-1]), *codes[-1:]]))
 
     @property
     def is_critical(self) -> bool:
@@ -238,6 +317,19 @@ class ErrorCode(ShippedContent):
             (self.fixable_by_recipient_admin, _("the recipient's email admin")),
         ]
         return [label for able, label in parties if able]
+
+
+class FormerSlug(ShippedContent):
+    """The address of an entry that was merged into another: it redirects there."""
+
+    slug = models.SlugField(primary_key=True, max_length=40)
+    code = models.ForeignKey(ErrorCode, on_delete=models.CASCADE, related_name="former_slugs")
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} -> {self.code_id}"
 
 
 class ExceptionIdentifier(ShippedContent):
@@ -316,5 +408,6 @@ class SenderTool(ShippedContent):
 # Every model whose rows ship in fixtures/, referenced models first (the order
 # sync_directory saves them in).
 DIRECTORY_MODELS = (
-    Provider, Component, ErrorCode, ExceptionIdentifier, AntispamRule, FaqEntry, SenderTool,
+    Provider, Component, Source, ErrorCode, FormerSlug, ExceptionIdentifier, AntispamRule,
+    FaqEntry, SenderTool,
 )  # fmt: skip

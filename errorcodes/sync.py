@@ -22,6 +22,10 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # edited by an admin since the last sync
+    # Shipped rows a release no longer ships (merged entries): removed when untouched,
+    # kept (and listed) when an admin has edited them.
+    removed: list[str] = field(default_factory=list)
+    kept_retired: list[str] = field(default_factory=list)
 
 
 def label(obj) -> str:
@@ -38,12 +42,35 @@ def load_fixtures(directory: Path) -> list:
     return objects
 
 
+def retire(shipped_keys: set, report: SyncReport) -> None:
+    """Remove the shipped rows a release no longer ships, unless an admin edited them.
+
+    Rows an admin added (never shipped) are not touched.  Referring rows go first.
+    """
+    # Judge every row before deleting any: deleting one retired row changes the
+    # relations of another, which would then look edited.
+    retired = [
+        (row, row.edited_since_shipped())
+        for model in reversed(DIRECTORY_MODELS)
+        for row in model.objects.exclude(shipped_content={})
+        if (model, row.pk) not in shipped_keys
+    ]
+    for row, edited in retired:
+        if edited:
+            report.kept_retired.append(label(row))
+        else:
+            report.removed.append(label(row))
+            row.delete()
+
+
 @transaction.atomic
 def sync_directory(directory: Path) -> SyncReport:
     """Create missing rows, update untouched ones, skip admin-edited ones."""
     report = SyncReport()
     pending_relations = []
-    for item in load_fixtures(directory):
+    items = load_fixtures(directory)
+    shipped_keys = {(type(item.object), item.object.pk) for item in items}
+    for item in items:
         shipped = item.object
         model = type(shipped)
         shipped_values = shipped.content_values(m2m=item.m2m_data)
@@ -80,6 +107,7 @@ def sync_directory(directory: Path) -> SyncReport:
         for name, pks in m2m_data.items():
             target = obj._meta.get_field(name).related_model
             getattr(obj, name).set(target.objects.filter(pk__in=pks))
+    retire(shipped_keys, report)
     # Bulk updates above send no signals: make the cached pages stale here.
     invalidate_directory()
     return report

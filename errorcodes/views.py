@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -11,7 +11,7 @@ from .caching import cached_page
 from .diagnosis import diagnose, report_to_dict
 from .forms import DecodeForm, too_large_error
 from .inputs import InputError, declared_too_large, read_api_input
-from .models import Component, ErrorCode, FaqEntry, Provider, SenderTool
+from .models import Component, ErrorCode, FaqEntry, FormerSlug, Provider, SenderTool
 from .ndr import decode
 
 
@@ -44,7 +44,16 @@ def directory(request):
 
 @cached_page
 def code_detail(request, slug):
-    code = get_object_or_404(ErrorCode.objects.select_related("component", "provider"), slug=slug)
+    code = (
+        ErrorCode.objects.select_related("component", "provider")
+        .prefetch_related("sources", "tools", "related")
+        .filter(slug=slug)
+        .first()
+    )
+    if code is None:
+        # An entry merged into another keeps its address as a redirect.
+        former = get_object_or_404(FormerSlug.objects.select_related("code"), slug=slug)
+        return redirect(former.code, permanent=True)
     return render(request, "errorcodes/code_detail.html", {"code": code})
 
 

@@ -86,6 +86,30 @@ def test_every_code_page_shows_its_explanation_and_fix(client, slug):
         assert f'href="/#component-{code.component.anchor}"' in page
 
 
+def test_every_code_page_shows_its_sources_and_when_it_was_checked(client):
+    for code in ErrorCode.objects.prefetch_related("sources"):
+        page = text_of(client.get(code.get_absolute_url()))
+        assert 'id="sources-heading"' in page, code.slug
+        checked = code.checked_on.isoformat()
+        assert f'Checked against Microsoft\'s documentation on <time datetime="{checked}">' in page
+        for source in code.sources.all():
+            assert f'<a href="{source.url}" rel="noopener noreferrer">' in page, code.slug
+        if code.basis == ErrorCode.Basis.OBSERVED:
+            assert "this entry rests on real bounces" in page, code.slug
+        illustration = "An illustration written for this site" in page
+        assert illustration is code.example_is_illustrative, code.slug
+
+
+def test_external_links_in_explanations_open_no_window_back_to_the_site(client):
+    for code in ErrorCode.objects.all():
+        html = code.explanation_html + code.fix_html
+        for link in re.findall(r"<a [^>]*>", html):
+            if 'href="https://' in link:
+                assert 'rel="noopener noreferrer"' in link, (code.slug, link)
+            else:
+                assert re.search(r'href="(/|mailto:)', link), (code.slug, link)
+
+
 def test_code_page_links_related_codes(client):
     code = ErrorCode.objects.filter(related__isnull=False).distinct().first()
     page = text_of(client.get(code.get_absolute_url()))
@@ -107,3 +131,10 @@ def test_pages_load_no_third_party_resources(client):
         assert not re.search(r'src="(https?:)?//', page)
         for link in re.findall(r"<link[^>]*>", page):
             assert 'href="/' in link, link
+
+
+def test_code_page_lists_the_other_codes_an_entry_covers(client):
+    page = text_of(client.get("/codes/4-7-500/"))
+    covered = "4.7.501-4.7.649, 4.7.652-4.7.699, 4.7.700 and 4.7.850-4.7.899"
+    en_dash = "\N{EN DASH}"
+    assert f"(also covers {covered.replace('-', en_dash)})" in page

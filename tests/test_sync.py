@@ -67,7 +67,9 @@ def test_admin_edit_survives_sync(admin_client):
             "status": code.status,
             "also_matches": code.also_matches,
             "title": "Too big for this mailbox (edited)",
-            "tier": code.tier,
+            "frequency": code.frequency,
+            "impact": code.impact,
+            "basis": code.basis,
             "area": code.area,
             "order": code.order,
             "component": code.component_id or "",
@@ -148,3 +150,54 @@ def test_a_field_added_by_a_later_release_does_not_look_like_an_edit(shipped):
 
     assert "errorcode 5-1-1" in report.updated
     assert ErrorCode.objects.get(slug="5-1-1").title == "Renamed in the next release"
+
+
+def test_a_field_a_later_release_stops_shipping_does_not_look_like_an_edit(shipped):
+    # Rows installed while "tier" was still an editable, shipped field.
+    code = ErrorCode.objects.get(slug="5-1-1")
+    ErrorCode.objects.filter(slug="5-1-1").update(
+        shipped_content={**code.shipped_content, "tier": "1"}
+    )
+    edit_shipped_code(shipped, "5-1-1", title="Renamed in the next release")
+
+    report = sync_directory(shipped)
+
+    assert "errorcode 5-1-1" in report.updated
+    assert not report.skipped
+
+
+def drop_shipped_codes(directory, *slugs):
+    path = directory / "codes.json"
+    rows = json.loads(path.read_text())
+    kept = [row for row in rows if row["pk"] not in slugs]
+    for row in kept:
+        row["fields"]["related"] = [s for s in row["fields"]["related"] if s not in slugs]
+    path.write_text(json.dumps(kept))
+    for name in ("exceptions.json", "antispam.json", "redirects.json", "tools.json"):
+        other = directory / name
+        entries = json.loads(other.read_text())
+        for row in entries:
+            fields = row["fields"]
+            for key in ("entry", "code"):
+                if fields.get(key) in slugs:
+                    fields[key] = kept[0]["pk"]
+            if "codes" in fields:
+                fields["codes"] = [s for s in fields["codes"] if s not in slugs]
+        other.write_text(json.dumps(entries))
+
+
+def test_an_entry_a_release_merges_away_is_removed_unless_an_admin_edited_it(shipped):
+    # 5-7-12 and 5-7-13 point at each other: removing one must not make the other
+    # look edited.
+    assert ErrorCode.objects.get(slug="5-7-12").related.filter(slug="5-7-13").exists()
+    edited = ErrorCode.objects.get(slug="5-2-1")
+    edited.title = "Our own wording"
+    edited.save()
+    drop_shipped_codes(shipped, "5-7-12", "5-7-13", "5-2-1")
+
+    report = sync_directory(shipped)
+
+    assert not ErrorCode.objects.filter(slug__in=["5-7-12", "5-7-13"]).exists()
+    assert {"errorcode 5-7-12", "errorcode 5-7-13"} <= set(report.removed)
+    assert ErrorCode.objects.get(slug="5-2-1").title == "Our own wording"
+    assert report.kept_retired == ["errorcode 5-2-1"]

@@ -14,7 +14,10 @@ class Command(BaseCommand):
         report = sync_directory(settings.DIRECTORY_FIXTURES_DIR)
         self.stdout.write(
             f"Directory synced: {len(report.created)} created, {len(report.updated)} updated, "
-            f"{len(report.unchanged)} unchanged, {len(report.skipped)} kept as edited by an admin."
+            f"{len(report.unchanged)} unchanged, {len(report.skipped)} kept as edited by an admin, "
+            f"{len(report.removed)} no longer shipped and removed."
         )
         for name in report.skipped:
             self.stdout.write(f"  kept admin edit: {name} (shipped update not applied)")
+        for name in report.kept_retired:
+            self.stdout.write(f"  kept admin edit: {name} (no longer shipped; remove it by hand)")
