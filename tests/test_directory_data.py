@@ -282,3 +282,25 @@ def test_every_entry_shows_its_sources_and_date():
             assert code.sources.exists(), code.slug
         for source in code.sources.all():
             assert source.url.startswith("https://"), source.url
+
+
+def _text(slug: str) -> str:
+    code = ErrorCode.objects.get(slug=slug)
+    return f"{code.microsoft_behaviour}\n{code.explanation_md}\n{code.fix_md}"
+
+
+def test_corrections_checked_against_microsofts_documentation_are_made():
+    assert "5.7.9" in _text("5-7-26") and "Yahoo" in _text("5-7-26")
+    assert "does not accept email over IPv6" in _text("5-2-1")
+    assert "used to be" not in _text("4-7-26")
+    assert "535 5.7.3 Authentication unsuccessful" in _text("5-7-3")
+    assert "MapiExceptionMaxObjsExceeded" in _text("4-3-2")
+    assert "support" in _text("5-7-750").lower()
+    assert "5.7.68" in _text("5-7-57")
+    assert "disabled account" not in ErrorCode.objects.get(slug="5-7-12").explanation_md
+    # Gmail's incoming limit is 50 MB on both size pages.
+    assert "50 MB" in _text("5-3-4") and "50 MB" in _text("5-2-3")
+    assert "20 or more" in AntispamRule.objects.get(pattern="AS345").meaning
+    delist = SenderTool.objects.get(name="Delist Portal").purpose
+    assert "confirmation link" in delist
+    assert "**sending** side" in Provider.objects.get().identify_md
