@@ -10,13 +10,14 @@ import re
 from dataclasses import dataclass, field
 
 from .caching import directory_version
-from .lookup import EntryIndex
+from .lookup import RULE_TOKEN, EntryIndex
 from .models import AntispamRule, Component, ErrorCode, ExceptionIdentifier
 from .ndr import DecodeResult, Evidence, Recipient
 from .ndr.classify import provider_names
 from .ndr.evidence import input_text as evidence_input
 from .ndr.statuscodes import (
     CodeInfo,
+    blocklists,
     describe_reply,
     describe_status,
     lookup_status,
@@ -57,6 +58,40 @@ class RecipientDiagnosis:
         """The cause in plain words ("the mailbox does not exist at the receiving server")."""
         known = reason_table().get(self.recipient.reason or "")
         return known[1] if known else None
+
+    @property
+    def reply_summary(self) -> str | None:
+        """The reply code read in this bounce's context: who refused, for good or for now,
+        and why (the status's meaning), not the code's textbook title."""
+        rcpt = self.recipient
+        if not rcpt.reply_code:
+            return None
+        verb = {"5": "refused the message for good", "4": "turned the message away for now"}
+        said = f"{rcpt.reply_code}: the receiving server {verb.get(rcpt.reply_code[0], 'answered')}"
+        why = self.reason_meaning if rcpt.reason not in (None, "undefined") else None
+        why = why or (self.status_info.title if self.status_info else None)
+        return f"{said}; why: {why}." if why else f"{said}."
+
+    @property
+    def delist_steps(self) -> list[str]:
+        """What to do with the IP address and the block list the rejection names."""
+        rcpt = self.recipient
+        ip = rcpt.listed_ip
+        steps = []
+        if rcpt.blocklist:
+            lookup = BLOCKLIST_URLS.get(rcpt.blocklist, "")
+            steps.append(
+                f"Look up {ip or 'your sending IP address'} on {rcpt.blocklist} ({lookup}), "
+                "fix what got it listed, then follow that list's removal steps."
+            )
+        elif self.antispam and self.antispam.delist:
+            steps.append(f"For {ip}: {self.antispam.delist}" if ip else self.antispam.delist)
+        elif ip and self.entry and any(t.slug == "delist-portal" for t in self.entry.tools.all()):
+            steps.append(
+                f"Request removal of {ip} at Microsoft's delist portal (https://sender.office.com/)"
+                " once you have fixed what got it listed."
+            )
+        return steps
 
     @property
     def outcome(self) -> str:
@@ -180,6 +215,8 @@ class Report:
 
 
 logger = logging.getLogger(__name__)
+# Block list name -> the page where a sender looks an address up.
+BLOCKLIST_URLS = {name: url for name, _, url in blocklists()}
 
 
 @dataclass
@@ -289,10 +326,6 @@ def match_exception(
         return None
     hits = [e for e in known if found.startswith(e.identifier) or e.identifier.startswith(found)]
     return max(hits, key=lambda e: len(e.identifier), default=None)
-
-
-# A concrete rule id inside a table row's pattern: "S3150", "AS(1450)", "AS16012609".
-RULE_TOKEN = re.compile(r"\bAS\(\d+\)|\bAS\d+\b|\bS\d{3,6}\b")
 
 
 def match_antispam_rule(known: list[AntispamRule], found: str | None) -> AntispamRule | None:

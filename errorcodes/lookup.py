@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 
 from django.db.utils import DatabaseError
 
-from .models import ErrorCode
+from .models import AntispamRule, ErrorCode, ExceptionIdentifier
 
+# A concrete rule id inside an anti-spam table row's pattern: "S3150", "AS(1450)", "AS16012609".
+RULE_TOKEN = re.compile(r"\bAS\(\d+\)|\bAS\d+\b|\bS\d{3,6}\b")
 # "5.7.501-5.7.520" in ErrorCode.also_matches.
 RANGE = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})-\1\.\2\.(\d{1,3})$")
 
@@ -15,9 +17,11 @@ RANGE = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})-\1\.\2\.(\d{1,3})$")
 class EntryIndex:
     """Every status the directory covers, loaded with one query.
 
-    The most specific entry wins: a variant whose token (exception id or
-    anti-spam rule) appears in the server's text, then the entry about the
-    exact status, then the narrowest range that contains it.
+    The most specific entry wins: the entry of the Exchange exception or the
+    anti-spam rule the bounce names (STOREDRV...AccountDisabledException is a
+    disabled account whatever status it came with; S3140 is the Outlook.com
+    block list), a variant whose token appears in the server's text, then the
+    entry about the exact status, then the narrowest range that contains it.
     """
 
     exact: dict[str, str] = field(default_factory=dict)
@@ -25,6 +29,10 @@ class EntryIndex:
     variants: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     # (class.subject., first detail, last detail, slug), narrowest range first.
     ranges: list[tuple[str, int, int, str]] = field(default_factory=list)
+    # Exchange exception identifier -> slug, longest identifier first.
+    exceptions: list[tuple[str, str]] = field(default_factory=list)
+    # Anti-spam rule id ("S3140", "AS(1450)") -> slug.
+    rules: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> "EntryIndex | None":
@@ -35,9 +43,16 @@ class EntryIndex:
                     "slug", "status", "also_matches", "variant"
                 )
             )
+            exceptions = list(
+                ExceptionIdentifier.objects.exclude(entry=None).values_list("identifier", "entry")
+            )
+            rules = list(AntispamRule.objects.exclude(entry=None).values_list("pattern", "entry"))
         except DatabaseError:
             return None
-        index = cls()
+        index = cls(
+            exceptions=sorted(exceptions, key=lambda row: -len(row[0])),
+            rules={token: slug for pattern, slug in rules for token in RULE_TOKEN.findall(pattern)},
+        )
         for slug, status, _, variant in rows:
             if variant:
                 index.variants.setdefault(status, []).append((variant, slug))
@@ -66,6 +81,12 @@ class EntryIndex:
         """Return the slug of the entry for this recipient, or None."""
         if not status:
             return None
+        if exception:
+            for identifier, slug in self.exceptions:
+                if exception.startswith(identifier):
+                    return slug
+        if antispam_rule and (slug := self.rules.get(antispam_rule)):
+            return slug
         evidence = " ".join(filter(None, (exception, antispam_rule, diagnostic)))
         for token, slug in self.variants.get(status, ()):
             if token in evidence:

@@ -196,3 +196,65 @@ def test_a_reply_without_enhanced_code_is_explained_by_its_words(client):
     assert "5.0.0 records the class of the reply code 550" in page
     # The directory entry is found by what the words mean, not by the bare class.
     assert 'href="/codes/5-1-1/"' in page
+
+
+QUEUE_EXPIRED = """Delivery has failed to these recipients or groups:
+
+ann@fabrikam.example
+The server has tried to deliver this message, without success, and has stopped trying.
+
+Diagnostic information for administrators:
+
+Generating server: AM0PR01MB1234.eurprd01.prod.exchangelabs.com
+
+ann@fabrikam.example
+Remote Server returned '550 4.4.7 QUEUE.Expired; message expired [LastError: 441 4.4.1 Error \
+encountered while communicating with primary target IP address: "Failed to connect. Winsock \
+error code: 10060"]'
+"""
+
+
+def test_an_expired_message_is_final_and_names_the_last_attempts_error(client):
+    page = post(client, text=QUEUE_EXPIRED).content.decode()
+    assert '<span class="status">4.4.7</span>' in page  # the code's class stays 4
+    assert "Temporary failure, given up" in page
+    assert "this message will not arrive" in page
+    assert "Root cause" in page and "441 4.4.1 Error encountered while communicating" in page
+    assert "keeps retrying on its own" not in page  # no contradicting advice
+    assert 'href="/codes/4-4-7/"' in page
+
+
+def test_the_exception_chooses_the_entry_when_the_status_alone_is_ambiguous(client):
+    text = (
+        "Remote Server returned '550 5.7.13 STOREDRV.Deliver.Exception:AccountDisabledException."
+        "MapiExceptionADUserDisabled; Failed to process message due to a permanent exception'"
+    )
+    page = post(client, text=text).content.decode()
+    assert 'href="/codes/5-2-1/"' in page  # the disabled account, not the public folder
+    assert 'href="/codes/5-7-13/"' not in page
+
+
+def test_the_reply_code_is_read_in_the_context_of_the_rejection(client):
+    text = (
+        "550 5.7.1 Service unavailable, Client host [192.0.2.9] blocked using Spamhaus. To request "
+        "removal from this list see https://www.spamhaus.org/query/ip/192.0.2.9 AS(1450)"
+    )
+    page = post(client, text=text).content.decode()
+    assert "550: the receiving server refused the message for good" in page
+    assert "mailbox not found" not in page.lower()
+
+
+def test_the_ip_and_block_list_the_bounce_names_come_with_their_steps(client):
+    spamhaus = post(
+        client,
+        text="550 5.7.1 Service unavailable, Client host [192.0.2.9] blocked using Spamhaus."
+        " AS(1450)",
+    ).content.decode()
+    assert "Your sending IP 192.0.2.9" in spamhaus
+    assert "Look up 192.0.2.9 on Spamhaus" in spamhaus
+    assert 'href="https://check.spamhaus.org/"' in spamhaus
+    banned = post(
+        client, text="550 5.7.606 Access denied, banned sending IP [198.51.100.23]. AS(16012609)"
+    ).content.decode()
+    assert "Your sending IP 198.51.100.23" in banned
+    assert "sender.office.com" in banned

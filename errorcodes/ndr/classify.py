@@ -14,13 +14,16 @@ from .statuscodes import (
     DATA_DIR,
     Wording,
     find_antispam_rule,
+    find_blocklist,
     find_component,
     find_exception,
+    find_listed_ip,
     find_reply,
     find_status_match,
     find_wording,
     reason_of_status,
     reply_statuses,
+    underlying_error,
 )
 
 # Statuses that by themselves say the address is bad (when the wording does not contradict).
@@ -45,6 +48,8 @@ SOFT_REASONS = frozenset(
 # Reasons that describe a passing condition: read only from the text around a
 # recipient, they do not outweigh the permanent status the server gave it.
 TRANSIENT_REASONS = frozenset({"network", "system", "expired"})
+# Reasons under which a rejection's bracketed IP and named list are what to delist.
+BLOCKLIST_REASONS = frozenset({"spam", "policy", "security"})
 # Statuses about the sender's own address ("5.1.7 bad sender mailbox", "5.1.8 bad sender's
 # system address"): the recipient is not at fault.
 SENDER_STATUSES = frozenset({"5.1.7", "5.1.8", "4.1.7", "4.1.8"})
@@ -274,6 +279,8 @@ def finish(rcpt: Recipient, evidence: str, dsn_status: str | None, facts: Report
         rcpt.evidence["status"] = Evidence(rcpt.status, "status field")
     elif picked := pick_status(dsn_status, [rcpt.diagnostic or "", evidence]):
         rcpt.status, rcpt.evidence["status"] = picked
+        if picked[1].basis == "server reply":
+            rcpt.underlying_error = underlying_error(joined, picked[1].text)
     wording = find_wording(rcpt.diagnostic or evidence or "")
     if wording is None and rcpt.diagnostic and evidence:
         wording = find_wording(evidence)
@@ -306,6 +313,10 @@ def finish(rcpt: Recipient, evidence: str, dsn_status: str | None, facts: Report
         rcpt, wording, joined, facts.context
     )
     rcpt.reason = _reason(rcpt.status, wording)
+    if rcpt.reason in BLOCKLIST_REASONS or rcpt.antispam_rule:
+        named = find_blocklist(joined)
+        rcpt.blocklist = named[0] if named else None
+        rcpt.listed_ip = find_listed_ip(joined)
 
 
 def _reason(status: str, wording: Wording | None) -> str | None:

@@ -63,6 +63,14 @@ class Recipient:
     hard_bounce: bool = False
     # True when no enhanced code was in the text and ``status`` was inferred.
     status_inferred: bool = False
+    # The error of the last delivery attempt, when the report wraps one in its own
+    # code ("550 4.4.7 QUEUE.Expired ... 441 4.4.1 ...primary target IP address"): the
+    # root cause.
+    underlying_error: str | None = None
+    # The sending IP address a reputation rejection names, and the third-party block
+    # list it names: what the delisting steps use.
+    listed_ip: str | None = None
+    blocklist: str | None = None
     # Why, in one word: user_unknown, host_unknown, mailbox_full, spam, policy,
     # expired, network, authentication, ... (the words' meaning, else the status's).
     reason: str | None = None

@@ -7,7 +7,9 @@ nested quantifiers, and callers cap the text they pass in.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import ipaddress
 import json
 import re
 from dataclasses import dataclass
@@ -42,6 +44,13 @@ REPLY_RE = re.compile(
 MS_EXCEPTION_RE = re.compile(
     r"\b((?:RESOLVER|STOREDRV|ROUTING|QUEUE|SMTPSEND|SMTPSUBMIT|CAT|TRANSPORT\.RULES|AMBIENT|ECS)"
     r"(?:\.[A-Za-z]\w{0,60}){1,4}(?::[A-Za-z][\w.]{0,120})?)"
+)
+# An IP address in brackets, as rejections name the sending host: "[198.51.100.23]",
+# "[IPv6:2001:db8::1]".
+BRACKETED_IP_RE = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f.:]{3,45})\]")
+# A Microsoft component naming the code before it: "550 4.4.7 QUEUE.Expired; ...".
+MS_COMPONENT_AFTER_RE = re.compile(
+    r"[ \t]{1,3}(?:RESOLVER|STOREDRV|ROUTING|QUEUE|SMTPSEND|SMTPSUBMIT|CAT)\."
 )
 # Microsoft anti-spam rule: "(AS3130)", "AS(1450)", "[S3150]" in Outlook.com rejections.
 MS_ANTISPAM_RE = re.compile(
@@ -232,13 +241,65 @@ def _innermost_pair(text: str) -> re.Match[str] | None:
     pairs = list(REPLY_ENHANCED_RE.finditer(text[:8000]))
     if not pairs:
         return None
-    if int(pairs[0].group(2).rsplit(".", 1)[1]) >= PROVIDER_DETAIL_FROM:
+    if int(pairs[0].group(2).rsplit(".", 1)[1]) >= PROVIDER_DETAIL_FROM or (
+        MS_COMPONENT_AFTER_RE.match(text, pairs[0].end())
+    ):
         # A provider's own code ("550 5.7.350 Remote server returned message detected
-        # as spam -> 554 5.7.1 ..."): it says more than the remote's standard one.
+        # as spam -> 554 5.7.1 ...", "550 4.4.7 QUEUE.Expired; message expired ... 441
+        # 4.4.1 ..."): it names the failure; the later reply is the last attempt's error.
         return pairs[0]
     first = pairs[0].group(2)[0]
     same = [m for m in pairs if m.group(2)[0] == first and m.group(1)[0] == m.group(2)[0]]
     return same[-1] if same else pairs[0]
+
+
+@cache
+def blocklists() -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """Return the block lists rejections name: (name, needles, lookup URL)."""
+    return tuple(
+        (row["name"], tuple(row["needles"].split("|")), row["lookup_url"])
+        for row in _read_csv("blocklists.csv")
+    )
+
+
+def find_blocklist(text: str) -> tuple[str, str] | None:
+    """Return (name, lookup URL) of a third-party block list ``text`` names, or None."""
+    low = text.lower()
+    for name, needles, lookup in blocklists():
+        if any(needle in low for needle in needles):
+            return name, lookup
+    return None
+
+
+def find_listed_ip(text: str) -> str | None:
+    """Return the IP address a rejection names in brackets: "banned sending IP [192.0.2.7]"."""
+    for match in BRACKETED_IP_RE.finditer(text[:8000]):
+        address = match.group(1)
+        with contextlib.suppress(ValueError):
+            ipaddress.ip_address(address)
+            return address
+    return None
+
+
+def underlying_error(text: str, chosen: str) -> str | None:
+    """Return the reply a wrapper quotes after the one it was classified by, if any.
+
+    "550 4.4.7 QUEUE.Expired; message expired ... 441 4.4.1 Error encountered while
+    communicating with primary target IP address": the last attempt's error is the
+    root cause of the expiry.
+    """
+    at = text.find(chosen)
+    if at < 0:
+        return None
+    later = [
+        m
+        for m in REPLY_ENHANCED_RE.finditer(text, at + len(chosen), at + len(chosen) + 4000)
+        if m.group(1)[0] in "45"
+    ]
+    if not later:
+        return None
+    start = later[-1].start()
+    return " ".join(text[start : start + 300].split()).rstrip("]'>) ") or None
 
 
 @lru_cache(maxsize=256)
