@@ -20,6 +20,7 @@ from .ndr.statuscodes import (
     blocklists,
     describe_reply,
     describe_status,
+    find_status_match,
     lookup_status,
     microsoft_components,
     reason_table,
@@ -50,6 +51,8 @@ class RecipientDiagnosis:
     component_meaning: str | None
     exception: ExceptionIdentifier | None = None
     antispam: AntispamRule | None = None
+    # The entry of the last attempt's error a wrapper quotes (4.4.1 inside QUEUE.Expired).
+    underlying_entry: ErrorCode | None = None
     # The words each verdict rests on, in the pasted text: {"status": Excerpt, ...}.
     excerpts: dict[str, "Excerpt"] = field(default_factory=dict)
 
@@ -292,6 +295,7 @@ def diagnose(
     for rcpt, slug in zip(result.recipients, slugs, strict=True):
         entry = known.entries.get(slug) if slug else None
         component = known.components.get(rcpt.component) if rcpt.component else None
+        underlying = root_cause_entry(known, rcpt.underlying_error)
         report.recipients.append(
             RecipientDiagnosis(
                 recipient=rcpt,
@@ -308,6 +312,7 @@ def diagnose(
                 ),
                 exception=match_exception(known.exceptions, rcpt.exception),
                 antispam=match_antispam_rule(known.rules, rcpt.antispam_rule),
+                underlying_entry=underlying if underlying != entry else None,
                 excerpts={
                     name: shown
                     for name, item in rcpt.evidence.items()
@@ -316,6 +321,13 @@ def diagnose(
             )
         )
     return report
+
+
+def root_cause_entry(known: DirectoryKnowledge, error: str | None) -> ErrorCode | None:
+    """The directory entry of the error a wrapper quotes as its cause, if there is one."""
+    found = find_status_match(error) if error and known.index else None
+    slug = known.index(found[0], None, None, error) if found else None
+    return known.entries.get(slug) if slug else None
 
 
 def match_exception(
@@ -356,5 +368,9 @@ def report_to_dict(report: Report, entry_url) -> dict:
             "exception": diagnosis.exception.meaning if diagnosis.exception else None,
             "antispam_rule": diagnosis.antispam.meaning if diagnosis.antispam else None,
             "delist": diagnosis.antispam.delist if diagnosis.antispam else None,
+            "reply": diagnosis.reply_summary,
+            "delist_steps": diagnosis.delist_steps,
         }
+        underlying = diagnosis.underlying_entry
+        rcpt_dict["underlying_entry"] = underlying.slug if underlying else None
     return data

@@ -155,3 +155,23 @@ def test_each_recipient_says_what_its_verdicts_rest_on(client):
     assert (status["basis"], text[status["start"] : status["end"]]) == ("reply code", "550")
     assert (hard["basis"], text[hard["start"] : hard["end"]]) == ("wording", "No such user")
     assert rcpt["entry"] == "5-1-1"  # found by what the words mean
+
+
+def test_the_api_gives_the_root_cause_the_reply_in_context_and_the_listed_ip(client):
+    expired = raw(
+        client,
+        "Remote Server returned '550 4.4.7 QUEUE.Expired; message expired [LastError: 451 4.4.1 "
+        "Error encountered while communicating with primary target IP address]'",
+    ).json()["recipients"][0]
+    assert expired["entry"] == "4-4-7"
+    assert expired["underlying_error"].startswith("451 4.4.1 Error encountered")
+    assert expired["underlying_entry"] == "4-4-1"
+
+    banned = raw(
+        client,
+        "550 5.7.606 Access denied, banned sending IP [198.51.100.23]. To request removal from "
+        "this list please visit https://sender.office.com/ and follow the directions.",
+    ).json()["recipients"][0]
+    assert banned["listed_ip"] == "198.51.100.23"
+    assert banned["explanation"]["reply"].startswith("550: the receiving server refused")
+    assert any("198.51.100.23" in step for step in banned["explanation"]["delist_steps"])

@@ -222,6 +222,19 @@ def test_an_expired_message_is_final_and_names_the_last_attempts_error(client):
     assert "Root cause" in page and "441 4.4.1 Error encountered while communicating" in page
     assert "keeps retrying on its own" not in page  # no contradicting advice
     assert 'href="/codes/4-4-7/"' in page
+    assert '<a href="/codes/4-4-1/">What 4.4.1 means:' in page  # the root cause's own page
+
+
+def test_a_long_root_cause_ends_on_a_full_sentence(client):
+    text = (
+        "Remote Server returned '550 4.4.7 QUEUE.Expired; message expired -> 451 4.4.1 Error "
+        'encountered while communicating with primary target IP address: "Failed to connect. '
+        'Winsock error code: 10060, Win32 error code: 10060." Attempted failover to alternate '
+        "host, but that did not succeed. Either there are no alternate hosts, or delivery failed "
+        "to all alternate hosts. The last endpoint attempted was 203.0.113.7:25'"
+    )
+    page = post(client, text=text).content.decode()
+    assert "delivery failed to all alternate hosts.</code>" in page
 
 
 def test_the_exception_chooses_the_entry_when_the_status_alone_is_ambiguous(client):

@@ -281,6 +281,9 @@ def find_listed_ip(text: str) -> str | None:
     return None
 
 
+UNDERLYING_MAX = 320
+
+
 def underlying_error(text: str, chosen: str) -> str | None:
     """Return the reply a wrapper quotes after the one it was classified by, if any.
 
@@ -299,7 +302,12 @@ def underlying_error(text: str, chosen: str) -> str | None:
     if not later:
         return None
     start = later[-1].start()
-    return " ".join(text[start : start + 300].split()).rstrip("]'>) ") or None
+    error = " ".join(text[start : start + 600].split())
+    if len(error) > UNDERLYING_MAX:
+        # End on the last full sentence that fits, not in the middle of a word.
+        cut = error.rfind(". ", 0, UNDERLYING_MAX)
+        error = error[: cut + 1] if cut > 0 else error[:UNDERLYING_MAX] + "…"
+    return error.rstrip("]'>) ") or None
 
 
 @lru_cache(maxsize=256)
