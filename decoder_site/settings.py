@@ -7,6 +7,7 @@ folder. A server sets DJANGO_DEBUG=0, and must then set DJANGO_SECRET_KEY.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every log line of the request carries its id.
     "decoder_site.requestid.RequestIdMiddleware",
+    "decoder_site.availability.RequestDeadlineMiddleware",
+    "decoder_site.limits.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Right after SecurityMiddleware, as WhiteNoise's documentation asks, so
     # static files skip the rest of the stack.
@@ -93,35 +96,85 @@ TEMPLATES = [
 WSGI_APPLICATION = "decoder_site.wsgi.application"
 
 # Database: DATABASE_URL (e.g. postgres://user@host:5432/name), else SQLite.
+# Connections are not kept between requests: each request runs in its own
+# greenlet (gevent workers), and a connection kept by a finished greenlet would
+# never be reused.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )
 }
+DATABASE_TIMEOUT_SECONDS = int(os.environ.get("DJANGO_DATABASE_TIMEOUT", "2"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A stalled server costs a request at most this long to connect, and a
+    # query that runs away is stopped by the server.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DATABASE_TIMEOUT_SECONDS,
+            "options": f"-c statement_timeout={DATABASE_TIMEOUT_SECONDS * 2500}",
+        }
+    )
+else:
+    # SQLite waits this long for another process's write lock, not 5 s.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = DATABASE_TIMEOUT_SECONDS
 
-# Cache: Redis when REDIS_URL is set (shared by every instance), else memory
-# local to each process.
+# A request that is still waiting (on a stalled database, say) after this many
+# seconds is answered "temporarily unavailable" (gevent workers only).
+REQUEST_DEADLINE_SECONDS = float(os.environ.get("DJANGO_REQUEST_DEADLINE", "10"))
+
+# Caches. "default" holds rendered directory pages; "ratelimit" the per-client
+# counters, apart, so that no amount of page caching can evict them. With
+# REDIS_URL both live in Redis (shared by every instance). Without it, pages are
+# kept in each process's memory and the counters in files every worker of this
+# machine shares, so a limit means the same with one worker or eight.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Redis answers within this many seconds or counts as down; after a failure it
+# is left alone for REDIS_RETRY_SECONDS and requests go on without it.
+REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
+REDIS_RETRY_SECONDS = float(os.environ.get("REDIS_RETRY", "5"))
+CACHE_DIR = Path(os.environ.get("DJANGO_CACHE_DIR", Path(tempfile.gettempdir()) / "bounce-decoder"))
 if REDIS_URL:
+    _redis = {
+        "BACKEND": "decoder_site.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+            "socket_timeout": REDIS_TIMEOUT_SECONDS,
+        },
+    }
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {**_redis, "KEY_PREFIX": "pages"},
+        "ratelimit": {**_redis, "KEY_PREFIX": "ratelimit"},
     }
 else:
-    # Without Redis each gunicorn worker counts rate limits on its own, so a
-    # client gets up to (workers x limit): still a limit, and no server needed.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        },
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR / "ratelimit"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
+    }
+RATELIMIT_USE_CACHE = "ratelimit"
+# Behind a load balancer or proxy, the client is the address that proxy saw:
+# DJANGO_TRUSTED_PROXY_HOPS is how many proxies (each appending to
+# X-Forwarded-For) stand between the internet and this site. 0: none, the
+# connecting address is the client and X-Forwarded-For is ignored.
+TRUSTED_PROXY_HOPS = int(os.environ.get("DJANGO_TRUSTED_PROXY_HOPS", "0"))
+RATELIMIT_IP_META_KEY = "decoder_site.clientip.client_ip"
 
-# How long a rendered directory page may be served from the cache. Any edit
-# invalidates at once through the shared cache; the per-process memory cache
-# cannot tell the other workers, so without Redis pages live only a minute.
-DIRECTORY_CACHE_SECONDS = int(
-    os.environ.get("DIRECTORY_CACHE_SECONDS", "3600" if REDIS_URL else "60")
-)
+# How long a rendered directory page may be served from the cache. Every edit
+# changes the directory's version (kept in the database), which every cached
+# page's key carries, so no edit waits for this.
+DIRECTORY_CACHE_SECONDS = int(os.environ.get("DIRECTORY_CACHE_SECONDS", "3600"))
 
-# How often each process re-reads the directory's version token from the
-# cache: an edit on one instance reaches the others within this many seconds.
+# How often each process re-reads the directory's version from the database: an
+# edit saved by one worker or instance reaches the others within this many seconds.
 DIRECTORY_VERSION_SECONDS = float(os.environ.get("DIRECTORY_VERSION_SECONDS", "1"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -167,7 +220,10 @@ if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The admin lives at an address of the operator's choosing.
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip("/") + "/"
-ADMIN_LOGIN_RATE_LIMIT = os.environ.get("DJANGO_ADMIN_LOGIN_RATE_LIMIT", "10/m")
+# Failed admin sign-ins: per client per minute, and per account per hour (then
+# the account is locked until the hour is over; see decoder_site/logins.py).
+ADMIN_LOGIN_CLIENT_FAILURES = int(os.environ.get("DJANGO_ADMIN_LOGIN_CLIENT_FAILURES", "10"))
+ADMIN_LOGIN_ACCOUNT_FAILURES = int(os.environ.get("DJANGO_ADMIN_LOGIN_ACCOUNT_FAILURES", "30"))
 
 # Content-Security-Policy (django-csp): nothing from elsewhere, no inline script.
 # Inline styles stay allowed for the Django admin's own style attributes.

@@ -411,3 +411,19 @@ DIRECTORY_MODELS = (
     Provider, Component, Source, ErrorCode, FormerSlug, ExceptionIdentifier, AntispamRule,
     FaqEntry, SenderTool,
 )  # fmt: skip
+
+
+class DirectoryVersion(models.Model):
+    """The directory's version: one row, whose token every edit replaces.
+
+    Rendered pages and each process's copy of the directory are kept under this
+    token, so an edit saved by any worker or instance reaches all of them; it
+    lives in the database because that is what every process shares, cache
+    server or not.
+    """
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.token

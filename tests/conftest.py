@@ -14,9 +14,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Start every test with an empty cache: rolled-back rows must not live on as cached pages."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from errorcodes import caching
 
-    cache.clear()
-    caching._local_version[:] = ["", float("-inf")]
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    caching.LOCAL_PAGES.clear()
+    caching._Version.token, caching._Version.next_read = "", float("-inf")

@@ -77,5 +77,19 @@ def test_database_and_cache_urls_select_postgresql_and_redis():
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/test",
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
-    assert values["DATABASES"]["default"]["ENGINE"] == "django.db.backends.postgresql"
-    assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    database = values["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    # A stalled server costs a request seconds, not forever.
+    assert database["OPTIONS"]["connect_timeout"] == 2
+    assert "statement_timeout=5000" in database["OPTIONS"]["options"]
+    for alias in ("default", "ratelimit"):
+        cache = values["CACHES"][alias]
+        assert cache["BACKEND"] == "decoder_site.cache.ResilientRedisCache"
+        assert cache["OPTIONS"]["socket_timeout"] == 0.5
+    assert values["CACHES"]["default"]["KEY_PREFIX"] != values["CACHES"]["ratelimit"]["KEY_PREFIX"]
+
+
+def test_without_redis_every_worker_shares_the_rate_limit_counters():
+    caches = settings_of(["CACHES"], DJANGO_CACHE_DIR="/srv/cache")["CACHES"]
+    assert caches["ratelimit"]["BACKEND"].endswith("FileBasedCache")
+    assert caches["ratelimit"]["LOCATION"] == "/srv/cache/ratelimit"
