@@ -74,6 +74,8 @@ def json_text(body: bytes) -> str:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(400, "The body is not valid JSON.") from exc
+    except RecursionError as exc:  # "[[[[..." a hundred thousand deep
+        raise InputError(400, "The JSON is nested too deeply.") from exc
     if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
         raise InputError(400, 'Send a JSON object with a "text" string.')
     return payload["text"]
