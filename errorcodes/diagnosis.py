@@ -5,9 +5,11 @@ joins its findings to the directory's entries and, where there is no entry,
 to the standard meaning of the codes.
 """
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .caching import directory_version
 from .lookup import RULE_TOKEN, EntryIndex
@@ -53,8 +55,20 @@ class RecipientDiagnosis:
     antispam: AntispamRule | None = None
     # The entry of the last attempt's error a wrapper quotes (4.4.1 inside QUEUE.Expired).
     underlying_entry: ErrorCode | None = None
-    # The words each verdict rests on, in the pasted text: {"status": Excerpt, ...}.
-    excerpts: dict[str, "Excerpt"] = field(default_factory=dict)
+    # The input the recipient was read from, for the excerpts (the page shows them).
+    source_text: str = field(default="", repr=False)
+
+    @cached_property
+    def excerpts(self) -> dict[str, "Excerpt"]:
+        """The words each verdict rests on, in the pasted text: {"status": Excerpt, ...}.
+
+        Read only when shown: a bounce with thousands of recipients shows a few."""
+        text = self.source_text
+        return {
+            name: shown
+            for name, item in self.recipient.evidence.items()
+            if text and (shown := excerpt(text, item)) is not None
+        }
 
     @property
     def reason_meaning(self) -> str | None:
@@ -216,6 +230,65 @@ class Report:
         provider = self.result.provider
         return provider_names().get(provider, provider) if provider else None
 
+    @cached_property
+    def groups(self) -> list["CauseGroup"]:
+        """Recipients that failed for the same reason, together, in order of first appearance."""
+        groups: dict[tuple, CauseGroup] = {}
+        for diagnosis in self.recipients:
+            key = cause_key(diagnosis)
+            if (group := groups.get(key)) is None:
+                groups[key] = CauseGroup(diagnosis)
+            else:
+                group.others.append(diagnosis.recipient.address or "")
+        return list(groups.values())
+
+    @property
+    def shown_groups(self) -> list["CauseGroup"]:
+        return self.groups[:PAGE_MAX_GROUPS]
+
+    @property
+    def hidden_groups(self) -> int:
+        return max(len(self.groups) - PAGE_MAX_GROUPS, 0)
+
+
+# What a page shows of a bounce with thousands of recipients: one explanation per
+# cause, so many causes and so many addresses each; the API and the command line
+# give every recipient.
+PAGE_MAX_GROUPS = 25
+PAGE_MAX_ADDRESSES = 50
+API_MAX_RECIPIENTS = 1000
+ADDRESS_IN_TEXT = re.compile(r"<?[^\s<>@]+@[^\s<>]+>?")
+
+
+def cause_key(diagnosis: RecipientDiagnosis) -> tuple:
+    """What makes two recipients' failures the same: everything but the address."""
+    rcpt = diagnosis.recipient
+    said = ADDRESS_IN_TEXT.sub("", rcpt.diagnostic or "")[:500]
+    entry = diagnosis.entry.slug if diagnosis.entry else None
+    return (rcpt.status, rcpt.reply_code, entry, rcpt.reason, rcpt.action, rcpt.hard_bounce,
+            rcpt.exception, rcpt.antispam_rule, rcpt.remote_mta, said)  # fmt: skip
+
+
+@dataclass
+class CauseGroup:
+    """One cause of failure and the recipients it applies to."""
+
+    first: RecipientDiagnosis
+    others: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return 1 + len(self.others)
+
+    @property
+    def shown_addresses(self) -> list[str]:
+        addresses = [self.first.recipient.address or "", *self.others[: PAGE_MAX_ADDRESSES - 1]]
+        return [address for address in addresses if address]
+
+    @property
+    def hidden_addresses(self) -> int:
+        return self.count - min(self.count, PAGE_MAX_ADDRESSES)
+
 
 logger = logging.getLogger(__name__)
 # Block list name -> the page where a sender looks an address up.
@@ -313,11 +386,7 @@ def diagnose(
                 exception=match_exception(known.exceptions, rcpt.exception),
                 antispam=match_antispam_rule(known.rules, rcpt.antispam_rule),
                 underlying_entry=underlying if underlying != entry else None,
-                excerpts={
-                    name: shown
-                    for name, item in rcpt.evidence.items()
-                    if text and (shown := excerpt(text, item)) is not None
-                },
+                source_text=text,
             )
         )
     return report
@@ -351,10 +420,19 @@ def match_antispam_rule(known: list[AntispamRule], found: str | None) -> Antispa
     return next((r for r in known if family and r.pattern.startswith(family)), None)
 
 
-def report_to_dict(report: Report, entry_url) -> dict:
-    """Return the API's JSON: the decoder's fields plus the directory entry of each recipient."""
-    data = report.result.to_dict()
-    for rcpt_dict, diagnosis in zip(data["recipients"], report.recipients, strict=True):
+def report_to_dict(report: Report, entry_url, max_recipients: int | None = None) -> dict:
+    """Return the API's JSON: the decoder's fields plus the directory entry of each recipient.
+
+    With ``max_recipients``, at most that many recipients are listed;
+    ``recipients_total`` and ``truncated`` say how many there were.
+    """
+    result = report.result
+    shown = result.recipients[:max_recipients] if max_recipients is not None else result.recipients
+    data = dataclasses.replace(result, recipients=[]).to_dict()
+    data["recipients"] = [rcpt.to_dict() for rcpt in shown]
+    data["recipients_total"] = len(result.recipients)
+    data["truncated"] = len(shown) < len(result.recipients)
+    for rcpt_dict, diagnosis in zip(data["recipients"], report.recipients, strict=False):
         entry = diagnosis.entry
         rcpt_dict["entry"] = entry.slug if entry else None
         rcpt_dict["entry_url"] = entry_url(entry) if entry else None

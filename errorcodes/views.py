@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,20 +10,27 @@ from django.views.decorators.http import require_http_methods
 from decoder_site.ratelimit import over_limit
 
 from .caching import cached_page
-from .diagnosis import diagnose, report_to_dict
+from .diagnosis import API_MAX_RECIPIENTS, diagnose, report_to_dict
 from .forms import DecodeForm, too_large_error
 from .inputs import InputError, declared_too_large, read_api_input
 from .models import Component, ErrorCode, FaqEntry, FormerSlug, Provider, SenderTool
 from .ndr import decode
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 
 
 def over_decode_limit(request) -> bool:
     return over_limit(request, "decode", settings.DECODER_RATE_LIMIT)
 
 
+def clean_query(value: str) -> str:
+    """A search as typed, without control characters (PostgreSQL refuses NUL)."""
+    return "".join(ch for ch in value if ch.isprintable()).strip()[:100]
+
+
 @cached_page
 def directory(request):
-    query = request.GET.get("q", "").strip()[:100]
+    query = clean_query(request.GET.get("q", ""))
     codes = ErrorCode.objects.search(query).in_directory_order()
     groups = [
         (value, label, [code for code in codes if code.area == value])
@@ -62,8 +71,8 @@ def code_detail(request, slug):
 def decode_page(request):
     """The paste-or-upload form, and the diagnosis on the same page."""
     if request.method != "POST":
-        slug = request.GET.get("example")
-        example = ErrorCode.objects.filter(slug=slug).first() if slug else None
+        slug = request.GET.get("example", "")
+        example = ErrorCode.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
         initial = {"text": example.example_bounce} if example else {}
         return render(request, "errorcodes/decode.html", {"form": DecodeForm(initial=initial)})
     if over_decode_limit(request):
@@ -81,7 +90,10 @@ def decode_page(request):
         return render(request, "errorcodes/decode.html", {"form": form}, status=status)
     data = form.cleaned_data["data"]
     report = diagnose(decode(data), source=data)
-    return render(request, "errorcodes/decode.html", {"form": form, "report": report})
+    response = render(request, "errorcodes/decode.html", {"form": form, "report": report})
+    # The answer quotes other people's addresses: no cache anywhere may keep it.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @csrf_exempt
@@ -101,7 +113,13 @@ def api_decode(request):
     except InputError as error:
         return JsonResponse({"error": error.message}, status=error.status)
     report = diagnose(decode(data))
-    return JsonResponse(
-        report_to_dict(report, lambda entry: request.build_absolute_uri(entry.get_absolute_url())),
+    response = JsonResponse(
+        report_to_dict(
+            report,
+            lambda entry: request.build_absolute_uri(entry.get_absolute_url()),
+            max_recipients=API_MAX_RECIPIENTS,
+        ),
         json_dumps_params={"ensure_ascii": False},
     )
+    response["Cache-Control"] = "no-store"
+    return response

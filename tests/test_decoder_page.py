@@ -52,10 +52,51 @@ def test_classic_layout_names_the_recipient_and_links_its_entry(client):
 
 def test_every_recipient_of_a_multi_recipient_bounce_gets_its_own_diagnosis(client):
     page = post(client, text=sample("postfix-multi-dsn.eml")).content.decode()
-    assert "2 recipients were not delivered." in page
+    assert "2 recipients were not delivered, for 2 different reasons." in page
     assert page.count('<article class="recipient"') == 2
     assert "alice@example.org" in page and "carol@example.org" in page
     assert 'href="/codes/5-1-1/"' in page and 'href="/codes/5-2-2/"' in page
+
+
+def many_recipients(count: int, unique_reasons: bool = False) -> str:
+    fields = "".join(
+        f"\nFinal-Recipient: rfc822; user{n}@example.com\nAction: failed\nStatus: 5.1.1\n"
+        + (f"Diagnostic-Code: smtp; 550 5.1.1 reason number {n}\n" if unique_reasons else "")
+        for n in range(count)
+    )
+    return (
+        "From: MAILER-DAEMON@mx.example.net\nSubject: Undelivered Mail\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\n"
+        "--B\nContent-Type: text/plain\n\nDelivery failed.\n\n"
+        "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n"
+        f"{fields}\n--B--\n"
+    )
+
+
+def test_thousands_of_recipients_with_one_cause_get_one_explanation(client):
+    page = post(client, text=many_recipients(3000)).content.decode()
+    report = page[page.index('<section class="report"') : page.index("</section>")]
+    assert "3000 recipients were not delivered." in report
+    assert report.count('<article class="recipient"') == 1
+    assert "To <strong>3000 recipients</strong>: user0@example.com, user1@example.com" in report
+    assert "user49@example.com and 2950 more" in report
+    assert "user50@example.com" not in report
+    assert len(report) < 30_000
+
+
+def test_a_page_explains_at_most_25_causes(client):
+    page = post(client, text=many_recipients(300, unique_reasons=True)).content.decode()
+    assert page.count('<article class="recipient"') == 25
+    assert "275 more are left out" in page
+
+
+def test_the_api_lists_at_most_1000_recipients_and_says_so(client):
+    response = client.post("/api/decode", many_recipients(1500), content_type="message/rfc822")
+    data = response.json()
+    assert len(data["recipients"]) == 1000
+    assert data["recipients_total"] == 1500 and data["truncated"] is True
+    small = client.post("/api/decode", "550 5.1.1 unknown", content_type="text/plain").json()
+    assert small["truncated"] is False and small["recipients_total"] == 1
 
 
 def test_a_code_without_an_entry_gets_its_standard_meaning(client):
