@@ -20,19 +20,16 @@ wrk). Every request goes to 127.0.0.1 and each run stops after --seconds.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
-import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from site_helpers import fetch, free_port, prepare, site_env, start
+
 NDR = Path(__file__).with_name("data") / "typical-ndr.eml"
 
 # wrk scripts: POST bodies, and a per-status tally printed when the run ends.
@@ -77,17 +74,6 @@ request = function()
   return wrk.format("POST", "/api/decode", {{["Content-Type"] = "message/rfc822"}}, typical)
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read()
 
 
 def wrk(url: str, seconds: int, connections: int, script: Path, threads: int = 2) -> dict:
@@ -148,44 +134,12 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bounce-load-"))
     static_root = work / "static"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "decoder_site.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "load-benchmark-only-" + "x" * 40,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SSL_REDIRECT": "0",
-        "DJANGO_STATIC_ROOT": str(static_root),
-        "DATABASE_URL": args.database or f"sqlite:///{work / 'site.sqlite3'}",
-        # The benchmark is one client: lift the per-client limit for this run.
-        "DECODER_RATE_LIMIT": "100000000/s",
-        "DJANGO_LOG_LEVEL": "ERROR",
-    }
-    if args.redis:
-        env["REDIS_URL"] = args.redis
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate"], ["sync_directory"], ["collectstatic", "--noinput"]):
-        subprocess.run(manage + command + ["-v", "0"], env=env, cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
-
+    env = site_env(work, args.database, args.redis)
+    prepare(env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "decoder_site.wsgi",
-         "--config", "python:decoder_site.gunicorn", "--bind", f"127.0.0.1:{port}",
-         "--access-logfile", "/dev/null"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    server = start(env, port)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                fetch(base + "/healthz")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
         pages = {"directory page /": "/", "code page /codes/5-7-606/": "/codes/5-7-606/",
                  "decoder page GET /decode/": "/decode/"}  # fmt: skip
         # A static file of each page's size, served by WhiteNoise. WhiteNoise
@@ -197,18 +151,9 @@ def main(argv: list[str] | None = None) -> int:
             (static_root / f"bench-{len(body)}.html").write_bytes(b"x" * len(body))
         server.terminate()
         server.wait(timeout=30)
-        server = subprocess.Popen(server.args, env=env, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                for path in pages.values():  # warm every worker's view of the cache
-                    fetch(base + path)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        server = start(env, port)
+        for path in pages.values():  # warm every worker's view of the cache
+            fetch(base + path)
 
         scripts = {}
         for name, text in (("get", TALLY), ("post", POST_TYPICAL.format(ndr=NDR) + TALLY),

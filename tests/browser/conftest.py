@@ -5,6 +5,7 @@ The site runs in its own process on its own SQLite file, set up the way
 tests see what a visitor sees, static files and error pages included.
 """
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -40,10 +41,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def site_url(tmp_path_factory):
-    """Start the site with gunicorn on a free loopback port; yield its base URL."""
-    workdir = tmp_path_factory.mktemp("site")
+class Site:
+    """A running copy of the site: its address, environment and work folder."""
+
+    def __init__(self, url: str, env: dict, workdir: Path, server: subprocess.Popen):
+        self.url, self.env, self.workdir, self.server = url, env, workdir, server
+
+    def manage(self, *args: str) -> str:
+        """Run a management command against this site's database."""
+        run = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *args],
+            env=self.env, cwd=ROOT, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        return run.stdout
+
+    def log(self) -> str:
+        return (self.workdir / "gunicorn.log").read_text()
+
+
+@contextlib.contextmanager
+def running_site(workdir: Path, **settings: str):
+    """Start the site with gunicorn on a free loopback port, as ``manage.py serve`` does."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "decoder_site.settings",
@@ -54,29 +72,22 @@ def site_url(tmp_path_factory):
         "DJANGO_SSL_REDIRECT": "0",
         "DATABASE_URL": f"sqlite:///{workdir / 'site.sqlite3'}",
         "DJANGO_STATIC_ROOT": str(workdir / "static"),
+        "DJANGO_CACHE_DIR": str(workdir / "cache"),
         "WEB_CONCURRENCY": "2",
+        **settings,
     }
+    for name in ("REDIS_URL",):  # the site under test uses the defaults
+        env.pop(name, None)
     manage = [sys.executable, str(ROOT / "manage.py")]
     for command in (["migrate"], ["sync_directory"], ["collectstatic", "--noinput"]):
         subprocess.run(manage + command + ["-v", "0"], env=env, cwd=ROOT, check=True)
     port = free_port()
     log = (workdir / "gunicorn.log").open("w")
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "decoder_site.wsgi",
-            "--config",
-            "python:decoder_site.gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+        [sys.executable, "-m", "gunicorn", "decoder_site.wsgi",
+         "--config", "python:decoder_site.gunicorn", "--bind", f"127.0.0.1:{port}"],
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -90,11 +101,18 @@ def site_url(tmp_path_factory):
                         "the site did not start:\n" + (workdir / "gunicorn.log").read_text()
                     ) from None
                 time.sleep(0.2)
-        yield url
+        yield Site(url, env, workdir, server)
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        server.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(tmp_path_factory):
+    """The site, served by gunicorn on a free loopback port; its base URL."""
+    with running_site(tmp_path_factory.mktemp("site")) as site:
+        yield site.url
 
 
 @pytest.fixture(scope="session")

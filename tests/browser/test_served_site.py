@@ -30,7 +30,10 @@ def test_static_files_have_hashed_names_long_caching_and_compression(site_url):
 def test_health_check_answers_over_plain_http(site_url):
     status, _, body = get(site_url + "/healthz")
     assert status == 200
-    assert json.loads(body) == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
+    assert json.loads(body) == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok", "ratelimit": "ok"},
+    }
 
 
 def test_served_pages_carry_the_security_headers(site_url):
