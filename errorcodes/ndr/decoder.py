@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 
-from . import classify, dsn, evidence, extractors, notices
+from . import classify, dsn, evidence, extractors, failures, notices
 from .extractors.base import address_list, first_host, squeeze
 from .result import DecodeResult, OriginalMessage, Recipient
 from .source import ORIGINAL_PART_RE, Source, decode_header_value, load, to_bytes
@@ -24,13 +23,20 @@ ANY_CODE_RE = re.compile(rb"[45](?<![0-9][45])(?:[0-9][0-9]|\.[0-9]{1,3}\.[0-9]{
 
 
 def decode(data: bytes | str) -> DecodeResult:
-    """Decode a bounce (raw message, pasted text, log line...). Never raises."""
+    """Decode a bounce (raw message, pasted text, log line...). Never raises.
+
+    An exception that reaches this function's catch is a bug: it is counted and
+    logged (``failures.decode_failures()``) and re-raised under ``failures.strict()``.
+    """
     try:
         result = _decode(data)
-    except Exception:  # the promise to callers: any input gives a result
+    except Exception as exc:  # the promise to callers: any input gives a result
+        failures.caught(exc, "decode()")
         return DecodeResult()
-    with contextlib.suppress(Exception):  # offsets help; the verdicts stand without them
+    try:
         evidence.locate(data, result.recipients)
+    except Exception as exc:  # offsets help; the verdicts stand without them
+        failures.caught(exc, "evidence locator")
     return result
 
 
@@ -170,7 +176,8 @@ def _inner_bounce(inner: bytes | str, codeless: bool = False) -> DecodeResult | 
         return None  # no failure code in it: decoding it could not add one
     try:
         result = _decode(inner, depth=1)
-    except Exception:  # keep what the outer bounce said
+    except Exception as exc:  # keep what the outer bounce said
+        failures.caught(exc, "forwarded-bounce reader")
         return None
     if not result.is_bounce or result.layout == "headers":
         return None
@@ -240,11 +247,7 @@ def _original(src: Source) -> OriginalMessage:
         return OriginalMessage()
 
     def get(name: str) -> str | None:
-        try:
-            value = msg.get(name)
-        except Exception:
-            return None
-        return decode_header_value(value) or None if value is not None else None
+        return decode_header_value(msg.get(name)) or None
 
     return OriginalMessage(
         from_=get("from"),
@@ -279,7 +282,8 @@ def _fallback_recipients(src: Source) -> tuple[list[Recipient], list[str]]:
     """Recipients from X-Failed-Recipients or the original's To, with the bounce text as evidence."""  # noqa: E501
     values = src.header("x-failed-recipients")
     if not values and src.original is not None:
-        values = str(src.original.get("to", ""))
+        # Decoded: the raw value keeps 8-bit bytes as surrogates, which are not text.
+        values = decode_header_value(src.original.get("to"))
     addresses = list(dict.fromkeys(a.lower() for a in address_list(values)))[:100]
     text = squeeze(src.text, 2000)
     recipients = [Recipient(address=a, diagnostic=text or None) for a in addresses]

@@ -34,7 +34,9 @@ def input_text(data: bytes | str) -> str:
     """Return the input as the text offsets count in."""
     if isinstance(data, str):
         return data[:MAX_INPUT]
-    return bytes(data[:MAX_INPUT]).decode("utf-8", "surrogateescape")
+    if isinstance(data, bytes | bytearray | memoryview):
+        return bytes(data[:MAX_INPUT]).decode("utf-8", "surrogateescape")
+    return str(data)[:MAX_INPUT]  # as source.to_bytes reads any other object
 
 
 def locate(data: bytes | str, recipients: list[Recipient]) -> None:

@@ -68,7 +68,8 @@ class Part:
         """Return a leaf body as bytes, its transfer encoding undone."""
         if isinstance(self.body, list):
             return b""
-        raw = self.body.encode("ascii", "surrogateescape")
+        # Bytes above 127 are surrogate escapes; UTF-8 also takes any real character.
+        raw = self.body.encode("utf-8", "surrogateescape")
         encoding = self._index.get("content-transfer-encoding", "").strip().lower()
         if encoding == "quoted-printable":
             return binascii.a2b_qp(raw)
@@ -99,7 +100,7 @@ def parse_params(value: str) -> dict[str, str]:
         base, _, rest = name.partition("*")
         order = rest.rstrip("*")
         pieces.setdefault(base, []).append(
-            (int(order) if order.isdigit() else 0, val, name.endswith("*"))
+            (int(order) if order.isdecimal() else 0, val, name.endswith("*"))
         )
     for base, chunks in pieces.items():
         chunks.sort(key=lambda chunk: chunk[0])

@@ -10,14 +10,14 @@ each step looks at is bounded.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import re
 from dataclasses import dataclass, field
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from functools import cached_property
 
-from . import mime, notices
+from . import failures, mime, notices
 from .mime import Part
 from .statuscodes import lower_same_length
 
@@ -97,6 +97,14 @@ HTML_TAG_RE = re.compile(r"<[^<>]{0,2000}>")
 HTML_DROP_RE = re.compile(
     r"<(style|script|head)\b[^>]{0,500}>.{0,200000}?</\1\s{0,5}>", re.I | re.S
 )
+# Any surrogate code point; and those no byte was escaped to ("surrogateescape" uses
+# U+DC80-U+DCFF for the bytes 0x80-0xFF).
+SURROGATE_RE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE_RE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
+# What the stdlib's RFC 2047 decoding raises on a bad word: HeaderParseError (base64),
+# CharsetError (a charset name that is not ASCII), LookupError and UnicodeError (an
+# unknown charset, bytes not in it).
+HEADER_ERRORS = (MessageError, ValueError, LookupError, TypeError, AssertionError)
 # Charset names seen in the wild that Python spells differently.
 CHARSET_ALIASES = {
     "x-sjis": "shift_jis",
@@ -185,7 +193,7 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
     if charset:
         name = CHARSET_ALIASES.get(charset.strip().strip('"').lower(), charset.strip().strip('"'))
         try:
-            return data.decode(name)
+            return without_surrogates(data.decode(name))
         except (LookupError, UnicodeDecodeError, ValueError):
             pass
     if b"\x1b$" in data:
@@ -199,10 +207,21 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         pass
     if charset:
         try:
-            return data.decode(name, "replace")
+            return without_surrogates(data.decode(name, "replace"))
         except (LookupError, ValueError):
             pass
     return data.decode("cp1252", "replace") if _looks_cp1252(data) else data.decode("latin-1")
+
+
+def without_surrogates(text: str) -> str:
+    """Replace the lone surrogates some decoders give ("+2AA-" in UTF-7, "\\ud800" in JSON).
+
+    They are not text: encoding them as UTF-8 (a header read as bytes, a web
+    page) raises.
+    """
+    if text.isascii() or SURROGATE_RE.search(text) is None:
+        return text
+    return SURROGATE_RE.sub("\ufffd", text)
 
 
 def _looks_cp1252(data: bytes) -> bool:
@@ -211,17 +230,76 @@ def _looks_cp1252(data: bytes) -> bool:
 
 
 def decode_header_value(value: object) -> str:
-    """Decode an RFC 2047 header value into text, never raising."""
+    """Decode an RFC 2047 header value into text, never raising.
+
+    A word that cannot be decoded (broken base64, a charset name that is not
+    ASCII) stays as written; the words around it are still decoded.
+    """
     if value is None:
         return ""
     raw = str(value)
     if "=?" in raw:
-        with contextlib.suppress(ValueError, LookupError, UnicodeError, TypeError, AssertionError):
+        try:
             raw = str(make_header(decode_header(raw)))
-    # compat32 keeps undecodable 8-bit header bytes as surrogates; read them as UTF-8.
-    if not raw.isascii() and any("\udc80" <= ch <= "\udcff" for ch in raw):
-        raw = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except HEADER_ERRORS:
+            # One bad word fails the whole value in the stdlib: decode word by word.
+            raw = _decode_words_leniently(raw)
+    if not raw.isascii():
+        # A word in UTF-7 may decode to lone surrogates: not text.
+        raw = LONE_SURROGATE_RE.sub("\ufffd", raw)
+        # compat32 keeps undecodable 8-bit header bytes as surrogates; read them as UTF-8.
+        if any("\udc80" <= ch <= "\udcff" for ch in raw):
+            raw = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return " ".join(raw.split())
+
+
+def _decode_words_leniently(raw: str) -> str:
+    """Decode each RFC 2047 word of ``raw`` on its own; one that cannot be decoded stays
+    as written."""
+    pieces: list[str] = []
+    pos = 0
+    joined = False  # the last word was decoded: white space up to the next one goes
+    for match in ENCODED_WORD_RE.finditer(raw):
+        gap = raw[pos : match.start()]
+        text = _decode_word(match.group(0))
+        if not (joined and text is not None and gap.isspace()):
+            pieces.append(gap)
+        pieces.append(match.group(0) if text is None else text)
+        joined, pos = text is not None, match.end()
+    pieces.append(raw[pos:])
+    return "".join(pieces)
+
+
+def _decode_word(word: str) -> str | None:
+    """Return one encoded word as text, or None when it cannot be decoded.
+
+    Its bytes must be text in the declared charset (charset aliases known) or
+    in UTF-8: a guess would turn a mislabelled word into replacement characters,
+    and the word as written says more.
+    """
+    try:
+        chunks = decode_header(word)
+    except HEADER_ERRORS:
+        return None
+    texts = []
+    for chunk, charset in chunks:
+        text = chunk if isinstance(chunk, str) else _decode_as(chunk, charset or "utf-8")
+        if text is None:
+            return None
+        texts.append(text)
+    return "".join(texts)
+
+
+def _decode_as(data: bytes, charset: str) -> str | None:
+    """Return ``data`` decoded with ``charset`` (an alias known, "*lang" dropped), else
+    as UTF-8; None when it is text in neither."""
+    name = charset.partition("*")[0].strip().lower()
+    for codec in (CHARSET_ALIASES.get(name, name), "utf-8"):
+        try:
+            return without_surrogates(data.decode(codec))
+        except (LookupError, ValueError):  # UnicodeDecodeError is a ValueError
+            continue
+    return None
 
 
 def html_to_text(markup: str) -> str:
@@ -289,7 +367,8 @@ def load(data: bytes | str) -> Source:
         raw = _trim_original(raw)
     try:
         msg = mime.parse(raw.lstrip(b"\n").decode("ascii", "surrogateescape"))
-    except Exception:  # the parser is lenient, but never trust it on hostile input
+    except Exception as exc:  # the parser is lenient, but never trust it on hostile input
+        failures.caught(exc, "MIME parser")
         return _load_text(decode_bytes(raw))
     src = Source(message=msg, is_message=True)
     for name, value in msg.headers:
@@ -390,7 +469,8 @@ def _headers_from_text(text: str) -> Part | None:
     try:
         # Headers only: the pasted original's body is never read.
         msg = mime.parse_headers(block)
-    except Exception:
+    except Exception as exc:  # the pasted headers are a bonus: the bounce reads without them
+        failures.caught(exc, "pasted-headers parser")
         return None
     return msg if msg.headers else None
 
@@ -410,7 +490,11 @@ def _walk(part: Part, src: Source, texts: list[str], depth: int) -> None:
             if src.original is None:
                 src.original = inner[0]
         elif isinstance(inner, str) and src.original is None:
-            src.original = _headers_from_text(inner)
+            # Not parsed as a message: too deep, or base64/quoted-printable encoded
+            # (which RFC 2046 forbids, and some gateways do).
+            encoding = (part.get("content-transfer-encoding") or "").strip().lower()
+            identity = encoding in mime.IDENTITY_ENCODINGS
+            src.original = _headers_from_text(inner if identity else _body_text(part))
         return
     if ctype in HEADERS_TYPES:
         if src.original is None:
@@ -455,7 +539,8 @@ def _walk_broken_multipart(
         head = f'Content-Type: {ctype}; boundary="{found.group(1)}"\n\n'
         try:
             repaired = mime.parse(head + payload)
-        except Exception:
+        except Exception as exc:  # read the body as text instead
+            failures.caught(exc, "multipart repair")
             repaired = None
         if repaired is not None and repaired.is_multipart():
             if ctype == "multipart/report" and not src.report_type:

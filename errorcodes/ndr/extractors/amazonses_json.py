@@ -14,7 +14,7 @@ import json
 
 from ..dsn import strip_type
 from ..result import Recipient
-from ..source import Source
+from ..source import Source, without_surrogates
 from .base import Extraction, squeeze
 
 MARKER = '"notificationType"'
@@ -30,37 +30,38 @@ def extract(src: Source) -> Extraction | None:
         return None
     kind = str(notice.get("notificationType", ""))
     if kind == "Bounce":
-        body = notice.get("bounce") or {}
+        body = _object(notice.get("bounce"))
+        rows = [r for r in _array(body.get("bouncedRecipients")) if isinstance(r, dict)]
         temporary = str(body.get("bounceType", "")) == "Transient"
         recipients = [
             Recipient(
-                address=str(r.get("emailAddress", "")).lower() or None,
-                action=str(r.get("action") or ("delayed" if temporary else "failed")),
+                address=_text(r.get("emailAddress", "")).lower() or None,
+                action=_text(r.get("action") or ("delayed" if temporary else "failed")),
                 status=None,
                 diagnostic=squeeze(
-                    strip_type(str(r.get("diagnosticCode") or r.get("status") or ""))
+                    strip_type(_text(r.get("diagnosticCode") or r.get("status") or ""))
                 )
                 or None,
             )
-            for r in body.get("bouncedRecipients") or []
-            if isinstance(r, dict)
+            for r in rows
         ]
-        for rcpt, raw in zip(recipients, body.get("bouncedRecipients") or [], strict=False):
-            status = str(raw.get("status") or "")
+        for rcpt, raw in zip(recipients, rows, strict=True):
+            status = _text(raw.get("status") or "")
             if status and rcpt.diagnostic and status not in rcpt.diagnostic:
                 rcpt.diagnostic = f"{status} {rcpt.diagnostic}"
             elif status and not rcpt.diagnostic:
                 rcpt.diagnostic = status
-        mta = strip_type(str(body.get("reportingMTA") or "")) or None
+        mta = strip_type(_text(body.get("reportingMTA") or "")) or None
         return Extraction(
             layout="amazonses_json", recipients=recipients, reporting_mta=mta, provider="amazonses"
         )
     if kind == "Delivery":
-        body = notice.get("delivery") or {}
-        response = squeeze(str(body.get("smtpResponse") or "")) or None
+        body = _object(notice.get("delivery"))
+        response = squeeze(_text(body.get("smtpResponse") or "")) or None
         recipients = [
-            Recipient(address=str(a).lower(), action="delivered", diagnostic=response)
-            for a in body.get("recipients") or []
+            Recipient(address=_text(a).lower(), action="delivered", diagnostic=response)
+            for a in _array(body.get("recipients"))
+            if isinstance(a, str)
         ]
         return Extraction(layout="amazonses_json", recipients=recipients, provider="amazonses")
     # Complaints and anything else: a notification, but not a failure.
@@ -74,11 +75,27 @@ def _load(text: str, marker: int) -> object:
         return None
     try:
         obj, _ = json.JSONDecoder(strict=False).raw_decode(text[brace : brace + 500000])
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
         return None
     if isinstance(obj, dict) and isinstance(obj.get("Message"), str):
         try:
             return json.loads(obj["Message"], strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     return obj
+
+
+# A notification is JSON from outside: any field may hold another type than documented.
+def _text(value: object) -> str:
+    """Return a JSON value as text; a "\\ud800" escape decodes to a lone surrogate."""
+    return without_surrogates(str(value))
+
+
+def _object(value: object) -> dict:
+    """Return ``value`` when it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def _array(value: object) -> list:
+    """Return ``value`` when it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []

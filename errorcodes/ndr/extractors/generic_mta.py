@@ -15,7 +15,7 @@ import re
 
 from .. import notices
 from ..result import Recipient
-from ..source import Source
+from ..source import Source, decode_header_value
 from ..statuscodes import ENHANCED_RE, REPLY_ENHANCED_RE, REPLY_RE, find_wording, infer_reason
 from . import addresses, smtp_line
 from .base import ADDRESS_RE, Extraction, address_list, first_host, squeeze
@@ -132,7 +132,9 @@ def _unnamed_recipient(src: Source, text: str) -> Extraction | None:
     line_start = text.rfind("\n", 0, reason.start) + 1
     line_end = text.find("\n", reason.start)
     words = squeeze(text[line_start : line_end if line_end >= 0 else len(text)], 600)
-    to = address_list(str(src.original.get("to", ""))) if src.original is not None else []
+    # Decoded: the raw value keeps 8-bit bytes as surrogates, which are not text.
+    original_to = src.original.get("to") if src.original is not None else None
+    to = address_list(decode_header_value(original_to))
     named = list(dict.fromkeys(a.lower() for a in to))[:MAX_ORIGINAL_TO] or [None]
     return Extraction(
         layout="generic_mta", recipients=[Recipient(address=a, diagnostic=words) for a in named]
