@@ -33,6 +33,7 @@ def test_health_check_answers_over_plain_http(site_url):
     assert json.loads(body) == {
         "status": "ok",
         "checks": {"database": "ok", "cache": "ok", "ratelimit": "ok"},
+        "decode_failures": 0,
     }
 
 

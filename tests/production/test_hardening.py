@@ -63,6 +63,7 @@ def test_healthz_reports_database_and_cache(client):
     assert response.json() == {
         "status": "ok",
         "checks": {"database": "ok", "cache": "ok", "ratelimit": "ok"},
+        "decode_failures": 0,
     }
     assert "no-cache" in response["Cache-Control"]
 
