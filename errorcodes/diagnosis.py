@@ -257,13 +257,13 @@ class Report:
 PAGE_MAX_GROUPS = 25
 PAGE_MAX_ADDRESSES = 50
 API_MAX_RECIPIENTS = 1000
-ADDRESS_IN_TEXT = re.compile(r"<?[^\s<>@]+@[^\s<>]+>?")
 
 
 def cause_key(diagnosis: RecipientDiagnosis) -> tuple:
     """What makes two recipients' failures the same: everything but the address."""
     rcpt = diagnosis.recipient
-    said = ADDRESS_IN_TEXT.sub("", rcpt.diagnostic or "")[:500]
+    # The server's words without the words that name an address (linear, unlike a regex).
+    said = " ".join(word for word in (rcpt.diagnostic or "")[:500].split() if "@" not in word)
     entry = diagnosis.entry.slug if diagnosis.entry else None
     return (rcpt.status, rcpt.reply_code, entry, rcpt.reason, rcpt.action, rcpt.hard_bounce,
             rcpt.exception, rcpt.antispam_rule, rcpt.remote_mta, said)  # fmt: skip
