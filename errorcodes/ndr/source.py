@@ -547,9 +547,11 @@ def _walk_broken_multipart(
                 src.report_type = (part.param("report-type") or "").lower()
             _walk(repaired, src, texts, depth + 1)
             return
-    if "final-recipient:" in payload[:200000].lower():
-        src.dsn_blocks.append(payload)
-    texts.append(payload)
+    # The body as text, its 8-bit bytes decoded (the parser keeps them escaped).
+    body = _body_text(part)
+    if "final-recipient:" in body[:200000].lower():
+        src.dsn_blocks.append(body)
+    texts.append(body)
 
 
 def _body_text(part: Part) -> str:

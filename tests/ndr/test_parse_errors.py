@@ -368,3 +368,18 @@ def test_inner_safety_nets_are_counted_once(monkeypatch, expect_decode_failures)
     with strict(), pytest.raises(KeyError):
         decode(TEXT_BOUNCE.format(subject="Undelivered Mail"))
     assert decode_failures() == before + 2
+
+
+def test_8bit_body_of_a_multipart_without_boundary_is_read_as_text():
+    # Found by the fuzz test in CI: the body was passed on with its bytes escaped.
+    raw = (
+        b"From: Mail Delivery Subsystem <mailer-daemon@example.com>\nTo: s@example.net\n"
+        b"Subject: Delivery Status Notification (Failure)\n"
+        b"X-Failed-Recipients: team-list@example.com\nMIME-Version: 1.0\n"
+        b"Content-Type: multipart/report\nContent-Transfer-Encoding: 8bit\n\n"
+        b"Il se peut que le groupe que vous avez essay\xc3\xa9 de contacter (team-list) "
+        b"n'existe pas.\n"
+    )
+    recipient = decode(raw).recipients[0]
+    assert recipient.address == "team-list@example.com"
+    assert "essayé de contacter" in recipient.diagnostic

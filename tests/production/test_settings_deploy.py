@@ -90,6 +90,6 @@ def test_database_and_cache_urls_select_postgresql_and_redis():
 
 
 def test_without_redis_every_worker_shares_the_rate_limit_counters():
-    caches = settings_of(["CACHES"], DJANGO_CACHE_DIR="/srv/cache")["CACHES"]
+    caches = settings_of(["CACHES"], DJANGO_CACHE_DIR="/srv/cache", REDIS_URL="")["CACHES"]
     assert caches["ratelimit"]["BACKEND"].endswith("FileBasedCache")
     assert caches["ratelimit"]["LOCATION"] == "/srv/cache/ratelimit"
