@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -6,7 +6,8 @@ app_name = "errorcodes"
 
 urlpatterns = [
     path("", views.directory, name="directory"),
-    path("codes/<slug:slug>/", views.code_detail, name="code_detail"),
+    re_path(r"^codes/(?P<slug>[-.\w]+)/$", views.code_detail, name="code_detail"),
     path("decode/", views.decode_page, name="decode"),
+    path("decode/csv/", views.decode_csv, name="decode_csv"),
     path("api/decode", views.api_decode, name="api_decode"),
 ]
