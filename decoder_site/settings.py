@@ -253,8 +253,11 @@ DECODER_RATE_LIMIT = os.environ.get("DECODER_RATE_LIMIT", "30/m")
 # Uploads: a pasted NDR carries other people's addresses, so nothing may touch
 # the disk. Everything up to the decoder's limit (plus room for the form's own
 # fields) stays in memory; the views refuse larger bodies before reading them.
-DATA_UPLOAD_MAX_MEMORY_SIZE = DECODER_MAX_BYTES + 64 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = DECODER_MAX_BYTES + 64 * 1024
+# A request may carry more than the decoder reads: a whole message whose attached
+# original is cut down to its headers, or a paste the form gives back trimmed.
+DECODER_READ_MAX_BYTES = int(os.environ.get("DECODER_READ_MAX_BYTES", str(4 * DECODER_MAX_BYTES)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = DECODER_READ_MAX_BYTES + 64 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DECODER_READ_MAX_BYTES + 64 * 1024
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 # One JSON object per line on stdout, each with the request id. Request bodies

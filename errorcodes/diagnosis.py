@@ -5,11 +5,16 @@ joins its findings to the directory's entries and, where there is no entry,
 to the standard meaning of the codes.
 """
 
+import csv
 import dataclasses
+import io
 import logging
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from html import unescape
+
+from django.utils.html import escape, strip_tags
 
 from .caching import directory_version
 from .lookup import RULE_TOKEN, EntryIndex
@@ -168,6 +173,23 @@ class RecipientDiagnosis:
         )
 
     @property
+    def first_steps(self) -> list[tuple[str, str]]:
+        """What each party does first, as (audience, step HTML): the entry's own first
+        steps, or, for a code without one, what its kind of failure calls for."""
+        if self.entry and (steps := self.entry.first_steps):
+            return steps
+        rcpt = self.recipient
+        if rcpt.hard_bounce:
+            step = GENERIC_FIRST_STEPS["bad_address"]
+        elif rcpt.action == "delayed":
+            step = GENERIC_FIRST_STEPS["delayed"]
+        elif rcpt.permanent:
+            step = GENERIC_FIRST_STEPS["refused"]
+        else:
+            step = GENERIC_FIRST_STEPS["gave_up"]
+        return [("If you sent the message", escape(step))]
+
+    @property
     def actors(self) -> list[str]:
         if self.entry and self.entry.who_can_fix:
             return [str(party) for party in self.entry.who_can_fix]
@@ -243,6 +265,41 @@ class Report:
         return list(groups.values())
 
     @property
+    def hard_bounce_addresses(self) -> list[str]:
+        """The addresses that do not exist, to remove from mailing lists (each once)."""
+        found = (d.recipient.address for d in self.recipients if d.recipient.hard_bounce)
+        return list(dict.fromkeys(address for address in found if address))
+
+    def plain_text(self, site: str = "") -> str:
+        """The diagnosis as plain text, to paste into a ticket or an email to an admin.
+
+        ``site`` ("https://bounces.example.com") makes the links to the entries whole."""
+        lines = []
+        for group in self.groups:
+            diagnosis, rcpt = group.first, group.first.recipient
+            addresses = [rcpt.address or "", *group.others]
+            named = ", ".join(a for a in addresses[:10] if a)
+            more = f" and {group.count - 10} more" if group.count > 10 else ""
+            code = " ".join(filter(None, (rcpt.reply_code, rcpt.status)))
+            lines += [
+                f"{diagnosis.headline}{f' ({code})' if code else ''}",
+                f"To: {named or 'recipient not named'}{more}",
+                f"What happened: {diagnosis.summary}",
+                f"Will it arrive: {diagnosis.retry_advice}",
+                f"Who has to act: {', '.join(diagnosis.actors)}",
+            ]
+            lines += [
+                f"First step ({audience.lower()}): {strip_tags(unescape(step))}"
+                for audience, step in diagnosis.first_steps[:1]
+            ]
+            if diagnosis.entry:
+                lines.append(f"Full fix: {site}{diagnosis.entry.get_absolute_url()}")
+            if rcpt.diagnostic:
+                lines.append(f"Server said: {' '.join(rcpt.diagnostic.split())[:500]}")
+            lines.append("")
+        return "\n".join(lines).strip()
+
+    @property
     def shown_groups(self) -> list["CauseGroup"]:
         return self.groups[:PAGE_MAX_GROUPS]
 
@@ -250,6 +307,17 @@ class Report:
     def hidden_groups(self) -> int:
         return max(len(self.groups) - PAGE_MAX_GROUPS, 0)
 
+
+# What the sender does first when no directory entry covers the code.
+GENERIC_FIRST_STEPS = {
+    "bad_address": "Check the address for typos; if it is right, ask the person for a "
+    "current address, and remove this one from your lists.",
+    "refused": "Read the server's own words under Technical details; send them, with this "
+    "bounce, to your email admin or the recipient's.",
+    "gave_up": "Wait until the cause has cleared (the server's words below say what it was), "
+    "then send the message again.",
+    "delayed": "Nothing yet: your server keeps trying. Act only if a final bounce follows.",
+}
 
 # What a page shows of a bounce with thousands of recipients: one explanation per
 # cause, so many causes and so many addresses each; the API and the command line
@@ -452,3 +520,37 @@ def report_to_dict(report: Report, entry_url, max_recipients: int | None = None)
         underlying = diagnosis.underlying_entry
         rcpt_dict["underlying_entry"] = underlying.slug if underlying else None
     return data
+
+
+CSV_COLUMNS = (
+    "address", "original_address", "action", "status", "reply_code", "permanent",
+    "hard_bounce", "reason", "provider", "entry", "remote_mta", "diagnostic",
+)  # fmt: skip
+# A cell a spreadsheet would run as a formula (the text comes from a stranger's bounce).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def report_csv(report: Report) -> str:
+    """One row per recipient, for a spreadsheet or a mailing system's suppression list."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for diagnosis in report.recipients:
+        rcpt = diagnosis.recipient
+        values = {
+            **{name: getattr(rcpt, name) for name in CSV_COLUMNS if hasattr(rcpt, name)},
+            "provider": report.result.provider,
+            "entry": diagnosis.entry.slug if diagnosis.entry else None,
+            "diagnostic": " ".join((rcpt.diagnostic or "").split()),
+        }
+        writer.writerow([_cell(values.get(name)) for name in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text

@@ -1,16 +1,12 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
+
+from .inputs import TooLarge, fit_to_limit, too_large_message
 
 
-def too_large_error() -> ValidationError:
-    limit = filesizeformat(settings.DECODER_MAX_BYTES)
-    return ValidationError(
-        f"That is more than {limit}. A bounce message is much smaller: paste only the "
-        "bounce itself, without the attachments of the original message.",
-        code="too_large",
-    )
+def too_large_error(size: int | None = None) -> ValidationError:
+    return ValidationError(too_large_message(size), code="too_large")
 
 
 class DecodeForm(forms.Form):
@@ -20,7 +16,7 @@ class DecodeForm(forms.Form):
         strip=False,
         widget=forms.Textarea(
             attrs={
-                "rows": 14,
+                "rows": 10,
                 "spellcheck": "false",
                 "autocomplete": "off",
                 "placeholder": "Paste the whole bounce (NDR), the \u201cDiagnostic information "
@@ -55,18 +51,20 @@ class DecodeForm(forms.Form):
         upload = cleaned.get("file")
         text = cleaned.get("text") or ""
         if upload:
-            if upload.size > settings.DECODER_MAX_BYTES:
-                raise too_large_error()
-            cleaned["data"] = upload.read()
+            if upload.size > settings.DECODER_READ_MAX_BYTES:
+                raise too_large_error(upload.size)
+            data = upload.read()
         elif text.strip():
-            if len(text.encode("utf-8", "surrogatepass")) > settings.DECODER_MAX_BYTES:
-                raise too_large_error()
-            cleaned["data"] = text
+            data = text
         else:
             raise ValidationError(
                 "Paste a bounce message or an SMTP error line, or choose a file to upload.",
                 code="empty",
             )
-        if upload and not cleaned["data"].strip():
+        if upload and not data.strip():
             raise ValidationError("The uploaded file is empty.", code="empty")
+        try:
+            cleaned["data"], cleaned["left_out"] = fit_to_limit(data)
+        except TooLarge as error:
+            raise too_large_error(error.size) from error
         return cleaned

@@ -5,6 +5,9 @@ import json
 from django.conf import settings
 from django.http import HttpRequest
 from django.http.multipartparser import MultiPartParserError
+from django.template.defaultfilters import filesizeformat
+
+from .ndr import trim_attached_original
 
 # Room for multipart boundaries and the form's other fields around the bounce.
 FORM_OVERHEAD = 64 * 1024
@@ -29,27 +32,56 @@ def declared_length(request: HttpRequest) -> int:
 
 
 def declared_too_large(request: HttpRequest) -> bool:
-    """True when the declared body size is over the limit, before anything is read."""
-    return declared_length(request) > settings.DECODER_MAX_BYTES + FORM_OVERHEAD
+    """True when the declared body size is over what is read, before anything is read."""
+    return declared_length(request) > settings.DECODER_READ_MAX_BYTES + FORM_OVERHEAD
 
 
-def too_large_message() -> str:
-    return f"The bounce is larger than the {settings.DECODER_MAX_BYTES} byte limit."
+def too_large_message(size: int | None = None) -> str:
+    limit = settings.DECODER_MAX_BYTES
+    said = f"That is {filesizeformat(size)} ({size:,} bytes); " if size else ""
+    return (
+        f"{said}the decoder reads bounces of up to {filesizeformat(limit)} ({limit:,} bytes). "
+        "A bounce is much smaller: send only the report part (down to where the original "
+        "message begins), or the whole saved message (.eml), whose attached original is left "
+        "out when that brings it under the limit."
+    )
+
+
+class TooLarge(Exception):
+    def __init__(self, size: int):
+        super().__init__(size)
+        self.size = size
+
+
+def fit_to_limit(data: bytes | str) -> tuple[bytes | str, int]:
+    """Return the bounce within DECODER_MAX_BYTES and how many bytes were left out.
+
+    A whole message over the limit usually carries the original message with its
+    attachments, of which the decoder reads only the headers: that body is cut
+    first. Raise TooLarge when the bounce is still too big.
+    """
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if len(raw) <= settings.DECODER_MAX_BYTES:
+        return data, 0
+    cut = trim_attached_original(raw)
+    if len(cut) <= settings.DECODER_MAX_BYTES:
+        return cut, len(raw) - len(cut)
+    raise TooLarge(len(raw))
 
 
 def read_api_input(request: HttpRequest) -> bytes | str:
     """Return the bounce sent to the API as a raw body, JSON or multipart upload."""
     if declared_too_large(request):
-        raise InputError(413, too_large_message())
+        raise InputError(413, too_large_message(declared_length(request)))
     # WSGI reads nothing without a length, so a chunked body arrives empty too.
     if declared_length(request) == 0:
         raise InputError(400, "The request holds no bounce text.")
     content_type = request.content_type or ""
     try:
         if content_type in RAW_TYPES:
-            data = request.read(settings.DECODER_MAX_BYTES + 1)
+            data = request.read(settings.DECODER_READ_MAX_BYTES + 1)
         elif content_type == "application/json":
-            data = json_text(request.read(settings.DECODER_MAX_BYTES + FORM_OVERHEAD))
+            data = json_text(request.read(settings.DECODER_READ_MAX_BYTES + FORM_OVERHEAD))
         elif content_type == "multipart/form-data":
             upload = request.FILES.get("file")
             data = upload.read() if upload else request.POST.get("text", "")
@@ -61,11 +93,12 @@ def read_api_input(request: HttpRequest) -> bytes | str:
             )
     except MultiPartParserError as exc:
         raise InputError(400, "The multipart body could not be read.") from exc
-    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
-    if size > settings.DECODER_MAX_BYTES:
-        raise InputError(413, too_large_message())
     if not data.strip():
         raise InputError(400, "The request holds no bounce text.")
+    try:
+        data, _ = fit_to_limit(data)
+    except TooLarge as error:
+        raise InputError(413, too_large_message(error.size)) from error
     return data
 
 

@@ -1,7 +1,10 @@
 """The SMTP error code directory: providers, components, codes, FAQ, tools."""
 
+import re
+
 from django.db import models
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from .markup import render_markdown
@@ -317,6 +320,22 @@ class ErrorCode(ShippedContent):
             (self.fixable_by_recipient_admin, _("the recipient's email admin")),
         ]
         return [label for able, label in parties if able]
+
+    @property
+    def first_steps(self) -> list[tuple[str, str]]:
+        """The first step of each audience's fix, as (audience, step HTML).
+
+        ("If you sent the message", "<code>...</code> Check the address..."): the
+        rendered fix is a heading per audience, each followed by a numbered list.
+        """
+        return [
+            (strip_tags(audience).strip(), step.strip())
+            for audience, step in FIRST_STEP_RE.findall(self.fix_html or "")
+        ]
+
+
+# A heading of the rendered fix and the first item of the list that follows it.
+FIRST_STEP_RE = re.compile(r"<h3[^>]*>(.*?)</h3>\s*<ol>\s*<li>(.*?)</li>", re.DOTALL)
 
 
 class FormerSlug(ShippedContent):

@@ -1,5 +1,8 @@
 """The decoder page: paste or upload a bounce, read the diagnosis."""
 
+import csv
+import io
+import re
 from pathlib import Path
 
 import pytest
@@ -75,13 +78,16 @@ def many_recipients(count: int, unique_reasons: bool = False) -> str:
 
 def test_thousands_of_recipients_with_one_cause_get_one_explanation(client):
     page = post(client, text=many_recipients(3000)).content.decode()
-    report = page[page.index('<section class="report"') : page.index("</section>")]
+    report = page[page.index('<section class="report"') : page.index('<section class="handover"')]
     assert "3000 recipients were not delivered." in report
     assert report.count('<article class="recipient"') == 1
     assert "To <strong>3000 recipients</strong>: user0@example.com, user1@example.com" in report
     assert "user49@example.com and 2950 more" in report
     assert "user50@example.com" not in report
     assert len(report) < 30_000
+    # Every bad address is in the block to copy for suppression lists, once.
+    handover = page[page.index('<section class="handover"') : page.index("</section>")]
+    assert handover.count("@example.com\n") == 3000
 
 
 def test_a_page_explains_at_most_25_causes(client):
@@ -132,11 +138,62 @@ def test_empty_input_is_a_form_error(client):
     assert "Paste a bounce message or an SMTP error line" in response.content.decode()
 
 
-def test_oversized_paste_is_refused_with_413(client, settings):
+def test_oversized_paste_is_refused_with_413_and_keeps_the_text(client, settings, caplog):
     settings.DECODER_MAX_BYTES = 1000
-    response = post(client, text="550 5.1.1 unknown user " * 100)
+    text = "550 5.1.1 unknown user " * 100  # 2,300 bytes
+    response = post(client, text=text)
     assert response.status_code == 413
-    assert "That is more than" in response.content.decode()
+    page = response.content.decode()
+    assert (
+        "That is 2.2\xa0KB (2,300 bytes); the decoder reads bounces of up to 1000\xa0bytes" in page
+    )
+    assert "send only the report part" in page
+    # The box keeps the text up to the limit, to decode that part or trim it.
+    box = re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1)
+    assert box.strip() == text[:1000].strip()
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_a_paste_over_what_the_form_reads_still_gets_a_clear_413_in_the_form(settings):
+    from django.test import Client
+
+    settings.DECODER_MAX_BYTES = 1000
+    settings.DECODER_READ_MAX_BYTES = 2000
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 3000  # what CSRF may read before the view
+    strict = Client(enforce_csrf_checks=True)
+    form = strict.get("/decode/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    response = strict.post("/decode/", {"csrfmiddlewaretoken": token, "text": "x" * 2500})
+    assert response.status_code == 413
+    assert "the decoder reads bounces of up to" in response.content.decode()
+
+
+def test_an_upload_with_a_large_attached_original_is_cut_down_to_the_report(client, settings):
+    settings.DECODER_MAX_BYTES = 20_000
+    attachment = "QUJD" * 20_000  # 80 KB of base64: the original's attachment
+    bounce = (
+        "From: MAILER-DAEMON@mx.example.net\nTo: sender@example.com\n"
+        "Subject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+        "--B\nContent-Type: text/plain\n\nThe mail system could not deliver your message.\n\n"
+        "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n"
+        "Final-Recipient: rfc822; alice@example.org\nAction: failed\nStatus: 5.1.1\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 <alice@example.org>: User unknown\n\n"
+        "--B\nContent-Type: message/rfc822\n\nFrom: sender@example.com\nTo: alice@example.org\n"
+        'Subject: Photos\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="I"\n\n'
+        "--I\nContent-Type: image/jpeg\nContent-Transfer-Encoding: base64\n\n"
+        f"{attachment}\n--I--\n\n--B--\n"
+    )
+    upload = SimpleUploadedFile("bounce.eml", bounce.encode(), "message/rfc822")
+    response = client.post("/decode/", {"file": upload})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "1 recipient was not delivered" in page and "alice@example.org" in page
+    assert "was left out: only its headers are needed" in page
+    too_big = SimpleUploadedFile("big.eml", b"550 5.1.1 unknown\n" * 2000, "message/rfc822")
+    refused = client.post("/decode/", {"file": too_big})
+    assert refused.status_code == 413
+    assert "(36,000 bytes)" in refused.content.decode()
 
 
 def test_oversized_body_is_refused_before_it_is_read(client, settings):
@@ -189,7 +246,9 @@ def test_too_many_decodes_get_429(client, settings):
     response = post(client, text="550 5.1.1 user unknown")
     assert response.status_code == 429
     assert response["Retry-After"] == "60"
-    assert "Too many bounces at once" in response.content.decode()
+    page = response.content.decode()
+    assert "You have decoded a lot of bounces in a short time" in page
+    assert "550 5.1.1 user unknown</textarea>" in page  # the text is kept
 
 
 def test_nothing_pasted_reaches_the_logs(client, caplog):
@@ -214,7 +273,7 @@ def test_the_page_quotes_the_words_each_verdict_rests_on(client):
     assert "The bad address: <q>" in page and "<mark>Nonexistent</mark>" in page
     assert "<script>alert(1)</script>" not in page  # everything echoed is escaped
     assert "&lt;script&gt;" in page
-    assert "<strong>In short:</strong> The mailbox does not exist" in page
+    assert "<strong>The mailbox does not exist" in page
 
 
 def test_a_delay_warning_says_the_message_is_still_on_its_way(client):
@@ -312,3 +371,57 @@ def test_the_ip_and_block_list_the_bounce_names_come_with_their_steps(client):
     ).content.decode()
     assert "Your sending IP 198.51.100.23" in banned
     assert "sender.office.com" in banned
+
+
+def test_the_answer_comes_first_what_happened_arrival_who_and_the_first_step(client):
+    page = post(client, text=sample("ms-classic-01.eml")).content.decode()
+    card = page[page.index('<article class="recipient"') :]
+    answer = card[card.index('<div class="answer">') : card.index('<dl class="facts">')]
+    assert "Will it arrive?" in answer and "Who has to act" in answer
+    assert '<div class="first-step"><dt>Do this first</dt>' in answer
+    assert '<span class="audience">If you sent the message:</span>' in answer
+    # The answer comes before the details and the full fix.
+    assert card.index('<div class="answer">') < card.index('<dl class="facts">')
+    assert card.index('<div class="answer">') < card.index("<h4>How to fix it</h4>")
+
+
+def test_the_diagnosis_is_handed_on_as_plain_text_and_bad_addresses_as_a_list(client):
+    page = post(client, text=sample("postfix-multi-dsn.eml")).content.decode()
+    text = re.search(r'<pre id="diagnosis-text"[^>]*>(.*?)</pre>', page, re.S).group(1)
+    assert "To: alice@example.org" in text and "Who has to act:" in text
+    assert "First step (if you sent the message):" in text
+    assert "Full fix: http://testserver/codes/5-1-1/" in text
+    assert "<" not in text.replace("&lt;", "")  # plain text, escaped
+    bad = re.search(r'<pre id="bad-addresses"[^>]*>(.*?)</pre>', page, re.S).group(1)
+    assert bad.split() == ["alice@example.org"]  # carol's mailbox is full: not a bad address
+    assert 'data-copy="diagnosis-text"' in page and 'data-copy="bad-addresses"' in page
+
+
+def test_the_results_download_as_csv_made_from_the_post_and_kept_nowhere(client):
+    text = sample("postfix-multi-dsn.eml") + "\n"
+    response = client.post("/decode/csv/", {"text": text})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Cache-Control"] == "no-store"
+    assert 'filename="bounce-recipients.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:4] == ["address", "original_address", "action", "status"]
+    by_address = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert by_address["alice@example.org"]["hard_bounce"] == "yes"
+    assert by_address["alice@example.org"]["entry"] == "5-1-1"
+    assert by_address["carol@example.org"]["status"] == "5.2.2"
+    assert client.get("/decode/csv/").status_code == 405
+
+
+def test_a_csv_cell_never_starts_a_spreadsheet_formula(client):
+    response = client.post(
+        "/decode/csv/",
+        {"text": '550 5.1.1 <=HYPERLINK("http://evil.example")@example.com> unknown'},
+    )
+    for row in csv.reader(io.StringIO(response.content.decode())):
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
+
+
+def test_hops_carry_labels_for_the_phone_layout(client):
+    page = post(client, text=sample("ms-current-01.eml")).content.decode()
+    assert '<td data-label="From">' in page and '<td data-label="With">' in page

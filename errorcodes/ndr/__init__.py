@@ -9,6 +9,7 @@ decode_failures()          # exceptions decode() caught (bugs): see failures.py
 from .decoder import decode
 from .failures import decode_failures, failure_counts
 from .result import DecodeResult, Evidence, Hop, OriginalMessage, Recipient
+from .source import trim_attached_original
 
 __all__ = [
     "DecodeResult",
@@ -19,4 +20,5 @@ __all__ = [
     "decode",
     "decode_failures",
     "failure_counts",
+    "trim_attached_original",
 ]

@@ -364,7 +364,7 @@ def load(data: bytes | str) -> Source:
             return _load_text(text)
         raw = as_bytes
     if len(raw) > TRIM_FROM_BYTES:
-        raw = _trim_original(raw)
+        raw = trim_attached_original(raw)
     try:
         msg = mime.parse(raw.lstrip(b"\n").decode("ascii", "surrogateescape"))
     except Exception as exc:  # the parser is lenient, but never trust it on hostile input
@@ -381,7 +381,7 @@ def load(data: bytes | str) -> Source:
     return src
 
 
-def _trim_original(raw: bytes) -> bytes:
+def trim_attached_original(raw: bytes) -> bytes:
     """Drop the body of the attached original message: only its headers are read.
 
     In a big message the original's body (with its attachments) is most of the

@@ -182,3 +182,18 @@ def test_wrapping_and_quoting_a_paste_changes_no_verdict(variant):
         if _verdicts(decode(PASTE_VARIANTS[variant](text))) != _verdicts(decode(text)):
             changed.append(case["file"])
     assert changed == []
+
+
+def test_a_hop_without_relay_time_keeps_its_marker_out_of_the_protocol():
+    from errorcodes.ndr.extractors.microsoft_current import parse_hops
+
+    copied = (
+        "Message Hops\nHOP\tTIME (UTC)\tFROM\tTO\tWITH\tRELAY TIME\n"
+        "1\t2/4/2025 7:59:58 AM\tmail.example.com\tAM0PR01MB1234.outlook.com\t"
+        "Microsoft SMTP Server (version=TLS1_2) *\n"
+        "2\t2/4/2025 8:00:00 AM\tAM0PR01MB1234.outlook.com\tAM0PR01MB1234.outlook.com\t"
+        "mapi\t2 min\n"
+    )
+    hops = parse_hops(copied)
+    assert [hop.with_protocol for hop in hops] == ["Microsoft SMTP Server (version=TLS1_2)", "mapi"]
+    assert [hop.delay_seconds for hop in hops] == [None, 120]

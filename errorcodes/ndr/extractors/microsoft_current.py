@@ -222,7 +222,9 @@ def parse_hops(text: str) -> list[Hop]:
                 time=" ".join(row.group(2).split()),
                 from_server=cells[0] if len(cells) > 0 else None,
                 to_server=cells[1] if len(cells) > 1 else None,
-                with_protocol=" ".join(cells[2:]) or None,
+                # Outlook marks a hop it has no relay time for with "*" (its own cell, or
+                # run into the protocol's when the table is copied as text).
+                with_protocol=" ".join(cells[2:]).rstrip(" *") or None,
                 delay_seconds=delay,
             )
         )
