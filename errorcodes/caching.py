@@ -13,6 +13,7 @@ fill the cache, and never a search (a visitor may search for an address).
 """
 
 import contextlib
+import gzip
 import hashlib
 import logging
 import time
@@ -24,6 +25,7 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils.cache import patch_vary_headers
 
 from decoder_site.availability import gevent_is_serving
 
@@ -32,7 +34,7 @@ logger = logging.getLogger(__name__)
 # Each process also keeps the pages it has served, under the same versioned
 # keys: only the small version token then travels from the database per
 # second, not the whole page. A new version simply stops matching old keys.
-LOCAL_PAGES: dict[str, tuple[bytes, str]] = {}
+LOCAL_PAGES: dict[str, tuple[bytes, str, bytes]] = {}
 LOCAL_PAGES_MAX = 128
 
 # How long a process goes on with the version it has when the database does not
@@ -56,7 +58,7 @@ def read_deadline(seconds: float | None):
     return gevent.Timeout(seconds, VersionReadTimeout)
 
 
-def remember_locally(key: str, page: tuple[bytes, str]) -> None:
+def remember_locally(key: str, page: tuple[bytes, str, bytes]) -> None:
     if len(LOCAL_PAGES) >= LOCAL_PAGES_MAX:
         LOCAL_PAGES.clear()
     LOCAL_PAGES[key] = page
@@ -131,13 +133,16 @@ def cached_page(view):
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if cacheable(request) and response.status_code == 200:
-            page = (response.content, response["Content-Type"])
+            # Compressed once, when stored: these pages carry no secret (no CSRF
+            # token), so gzip cannot leak one (BREACH).
+            page = (response.content, response["Content-Type"], gzip_page(response.content))
             try:
                 key = page_key(request)
                 remember_locally(key, page)
                 cache.set(key, page, settings.DIRECTORY_CACHE_SECONDS)
             except Exception:  # a cache outage must not take the pages down with it
                 logger.warning("page cache unavailable: page not stored", exc_info=True)
+            return page_response(request, page)
         return response
 
     wrapper.is_cached_page = True
@@ -169,7 +174,21 @@ class CachedPageMiddleware:
             except Exception:  # a cache or database outage: render, or fail there
                 logger.warning("page cache unavailable: rendering", exc_info=True)
                 hit = None
-            if hit:
-                content, content_type = hit
-                return HttpResponse(content, content_type=content_type)
+            if hit and len(hit) == 3:
+                return page_response(request, hit)
         return self.get_response(request)
+
+
+def gzip_page(content: bytes) -> bytes:
+    return gzip.compress(content, compresslevel=9, mtime=0)
+
+
+def page_response(request, page: tuple[bytes, str, bytes]) -> HttpResponse:
+    """The stored page, compressed when the client takes gzip."""
+    content, content_type, compressed = page
+    accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+    response = HttpResponse(compressed if accepts_gzip else content, content_type=content_type)
+    if accepts_gzip:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response

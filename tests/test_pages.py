@@ -75,7 +75,9 @@ def test_every_code_page_shows_its_explanation_and_fix(client, slug):
     assert page.count("<h1") == 1
     assert f"{code.status} {code.title}" in page
     assert code.fix_html in page
-    assert code.explanation_html in page
+    assert (
+        code.explanation_html.replace("<h3>Common causes", '<h3 id="causes">Common causes') in page
+    )
     assert "How to fix it" in page
     assert "Who can fix it" in page
     if code.is_permanent:
@@ -89,7 +91,7 @@ def test_every_code_page_shows_its_explanation_and_fix(client, slug):
 def test_every_code_page_shows_its_sources_and_when_it_was_checked(client):
     for code in ErrorCode.objects.prefetch_related("sources"):
         page = text_of(client.get(code.get_absolute_url()))
-        assert 'id="sources-heading"' in page, code.slug
+        assert '<h2 id="sources">Sources</h2>' in page, code.slug
         checked = code.checked_on.isoformat()
         assert f'Checked against Microsoft\'s documentation on <time datetime="{checked}">' in page
         for source in code.sources.all():
@@ -138,3 +140,44 @@ def test_code_page_lists_the_other_codes_an_entry_covers(client):
     covered = "4.7.501-4.7.649, 4.7.652-4.7.699, 4.7.700 and 4.7.850-4.7.899"
     en_dash = "\N{EN DASH}"
     assert f"(also covers {covered.replace('-', en_dash)})" in page
+
+
+def test_a_code_page_leads_with_a_summary_and_links_to_each_part(client):
+    page = text_of(client.get("/codes/5-1-10/"))
+    summary = page[page.index('<div class="summary-box">') : page.index('<nav class="jump"')]
+    assert "Will it arrive?" in summary and "No: a permanent failure" in summary
+    assert '<span class="audience">If you sent the message:</span>' in summary
+    assert '<span class="audience">If you are the recipient&#x27;s email admin:</span>' in summary
+    assert page.index('<div class="summary-box">') < page.index('<h2 id="meaning">')
+    for anchor in ("meaning", "fix", "causes", "example", "sources"):
+        assert f'<a href="#{anchor}">' in page
+        assert f'id="{anchor}"' in page
+
+
+def test_directory_pages_are_served_compressed_and_small(client):
+    import gzip
+
+    response = client.get("/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    assert len(response.content) <= 20_000  # the whole directory, over the wire
+    assert "Error code directory" in gzip.decompress(response.content).decode()
+    # Again, from the cache this time.
+    again = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
+    assert again["Content-Encoding"] == "gzip" and again.content == response.content
+    assert "Content-Encoding" not in client.get("/")  # a client that takes no gzip
+
+
+def test_pages_carrying_the_csrf_token_are_never_compressed(client):
+    # BREACH: a compressed page that reflects input and carries a secret leaks it.
+    response = client.get("/decode/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response
+    assert "csrfmiddlewaretoken" in response.content.decode()
+
+
+def test_every_page_has_an_icon(client):
+    page = text_of(client.get("/codes/5-1-1/"))
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/favicon.svg"
