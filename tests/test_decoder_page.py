@@ -425,3 +425,23 @@ def test_a_csv_cell_never_starts_a_spreadsheet_formula(client):
 def test_hops_carry_labels_for_the_phone_layout(client):
     page = post(client, text=sample("ms-current-01.eml")).content.decode()
     assert '<td data-label="From">' in page and '<td data-label="With">' in page
+
+
+def test_a_200_recipient_bounce_is_a_small_page(client):
+    causes = "".join(
+        f"\nFinal-Recipient: rfc822; user{n}@example.com\nAction: failed\n"
+        f"Status: {('5.1.1', '5.2.2', '4.4.7', '5.7.1')[n % 4]}\n"
+        for n in range(200)
+    )
+    text = many_recipients(0).replace(
+        "Reporting-MTA: dns; mx.example.net\n", "Reporting-MTA: dns; mx.example.net\n" + causes
+    )
+    page = post(client, text=text).content.decode()
+    assert "200 recipients were not delivered, for 4 different reasons." in page
+    assert page.count('<article class="recipient"') == 4
+    report = page[
+        page.index('<section class="report"') : page.index(
+            '<section aria-labelledby="form-heading"'
+        )
+    ]
+    assert len(report.encode()) <= 60_000

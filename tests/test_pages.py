@@ -63,7 +63,8 @@ def test_each_card_links_to_its_code_page(client):
     page = text_of(client.get("/"))
     for code in ErrorCode.objects.all():
         assert f'href="/codes/{code.slug}/"' in page
-        assert f'aria-label="Full explanation and fix for {code.status} ' in page
+        # The accessible name starts with the visible text (WCAG 2.5.3, label in name).
+        assert f'fix<span class="visually-hidden"> for {code.status} ' in page
 
 
 @pytest.mark.parametrize("slug", [row[0] for row in SEED_CODES])

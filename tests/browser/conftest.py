@@ -111,7 +111,8 @@ def running_site(workdir: Path, **settings: str):
 @pytest.fixture(scope="session")
 def site_url(tmp_path_factory):
     """The site, served by gunicorn on a free loopback port; its base URL."""
-    with running_site(tmp_path_factory.mktemp("site")) as site:
+    # Many tests decode through this one site from one address: lift the limit.
+    with running_site(tmp_path_factory.mktemp("site"), DECODER_RATE_LIMIT="100000/m") as site:
         yield site.url
 
 

@@ -26,12 +26,12 @@ def test_code_page_follows_from_the_directory_link(page, site_url, artifacts):
     page.goto(site_url + "/")
     page.get_by_role(
         "link",
-        name="Full explanation and fix for 5.7.13 Public Folder Rejects Unauthenticated Sender",
+        name="Full explanation & fix for 5.7.13 Public Folder Rejects Unauthenticated Sender",
     ).click()
     assert page.url.endswith("/codes/5-7-13/")
     assert "5.7.13 Public Folder Rejects Unauthenticated Sender" in page.locator("h1").inner_text()
     assert page.get_by_role("heading", name="How to fix it").is_visible()
-    assert page.locator("#fix-heading + .prose ol li").count() >= 2
+    assert page.locator("#fix + .prose ol li").count() >= 2
     page.screenshot(path=artifacts / "code-5-7-13.png", full_page=True)
 
 
