@@ -21,6 +21,8 @@ from . import failures, mime, notices
 from .mime import Part
 from .statuscodes import lower_same_length
 
+# An Outlook .msg file starts with the Compound File Binary signature (msg.py reads it).
+CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Inputs larger than this are cut: a bounce's useful part is at the top, and
 # bounding the input keeps every later step bounded too.
 MAX_INPUT_BYTES = 1_500_000
@@ -353,6 +355,10 @@ def _looks_like_message(raw: bytes) -> bool:
 
 def load(data: bytes | str) -> Source:
     """Parse ``data`` into a Source (never raises on malformed input)."""
+    if isinstance(data, bytes | bytearray | memoryview) and bytes(data[:8]) == CFB_SIGNATURE:
+        from .msg import load_msg  # an Outlook .msg: only such a file pays for its reader
+
+        return load_msg(data)
     raw = to_bytes(data)
     raw = MBOX_FROM_RE.sub(b"", raw, count=1)
     if not _looks_like_message(raw):
