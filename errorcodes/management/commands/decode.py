@@ -1,30 +1,48 @@
-"""manage.py decode [--format text|json] FILE...: decode bounce files from the shell."""
+"""manage.py decode [--format text|json|csv] [--only hard] FILE...: decode bounces from the shell.
+
+The same command line as the Django-free ``bounce-decoder decode`` (errorcodes/ndr/cli.py),
+plus each recipient's directory ``entry``; the default format stays text.
+"""
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from argparse import Namespace
+
+from django.core.management.base import BaseCommand, CommandError
 
 from errorcodes.lookup import EntryIndex
-from errorcodes.ndr.cli import run
+from errorcodes.ndr.cli import add_arguments, check_arguments, print_schema, run
 
 
 class Command(BaseCommand):
-    help = "Decode bounce messages (files or - for standard input) to JSON Lines or text."
+    help = (
+        "Decode bounce messages, mbox files, Maildir and plain folders, zip archives "
+        "(or - for standard input) to text, JSON Lines, CSV, or the addresses to drop."
+    )
     requires_system_checks: list[str] = []
     requires_migrations_checks = False
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", metavar="FILE")
-        parser.add_argument("--format", choices=("text", "json"), default="text")
+        add_arguments(parser, default_format="text")
 
     def handle(self, *args, **options):
+        def usage_error(message: str) -> None:
+            raise CommandError(message, returncode=2)
+
+        namespace = Namespace(**options)
+        check_arguments(namespace, usage_error)
+        if namespace.schema:
+            print_schema(self.stdout._out)
+            return
         code = run(
-            options["files"],
-            fmt=options["format"],
+            namespace.files,
+            fmt=namespace.format,
             entry_lookup=EntryIndex.load(),
             stdout=self.stdout._out,
             stderr=self.stderr._out,
+            only=namespace.only,
+            jobs=namespace.jobs,
         )
         if code:
-            # The unreadable files were already named on stderr, one line each.
+            # The unreadable inputs were already named on stderr, one line each.
             raise SystemExit(code)
