@@ -256,6 +256,9 @@ DECODER_RATE_LIMIT = os.environ.get("DECODER_RATE_LIMIT", "30/m")
 # A request may carry more than the decoder reads: a whole message whose attached
 # original is cut down to its headers, or a paste the form gives back trimmed.
 DECODER_READ_MAX_BYTES = int(os.environ.get("DECODER_READ_MAX_BYTES", str(4 * DECODER_MAX_BYTES)))
+# An mbox or zip upload (up to DECODER_READ_MAX_BYTES) is decoded message by
+# message, up to this many; the command line reads any number.
+DECODER_BULK_MAX_MESSAGES = int(os.environ.get("DECODER_BULK_MAX_MESSAGES", "500"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = DECODER_READ_MAX_BYTES + 64 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DECODER_READ_MAX_BYTES + 64 * 1024
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]

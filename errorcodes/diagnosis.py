@@ -19,8 +19,9 @@ from django.utils.html import escape, strip_tags
 from .caching import directory_version
 from .lookup import RULE_TOKEN, EntryIndex
 from .models import AntispamRule, Component, ErrorCode, ExceptionIdentifier
-from .ndr import DecodeResult, Evidence, Recipient
+from .ndr import DecodeResult, Evidence, Recipient, decode
 from .ndr.classify import provider_names
+from .ndr.cli import csv_cell
 from .ndr.evidence import input_text as evidence_input
 from .ndr.statuscodes import (
     CodeInfo,
@@ -62,6 +63,8 @@ class RecipientDiagnosis:
     underlying_entry: ErrorCode | None = None
     # The input the recipient was read from, for the excerpts (the page shows them).
     source_text: str = field(default="", repr=False)
+    # Which message of a mailbox upload it came from ("bounces.mbox #3"), else "".
+    message: str = ""
 
     @cached_property
     def excerpts(self) -> dict[str, "Excerpt"]:
@@ -242,10 +245,33 @@ def _unquoted(text: str) -> str:
 
 @dataclass
 class Report:
-    """The whole decoded bounce, ready for a page or the API."""
+    """The whole decoded bounce, ready for a page or the API.
+
+    For a mailbox upload, one Report holds every message's recipients (``parts``
+    keeps each message's own Report, ``not_bounces`` counts the others)."""
 
     result: DecodeResult
     recipients: list[RecipientDiagnosis] = field(default_factory=list)
+    parts: list[tuple[str, "Report"]] = field(default_factory=list)
+    not_bounces: int = 0
+
+    @classmethod
+    def of_messages(cls, parts: list[tuple[str, "Report"]]) -> "Report":
+        """One report for the messages of a mailbox: their recipients together."""
+        recipients = []
+        for label, report in parts:
+            for diagnosis in report.recipients:
+                diagnosis.message = label
+                recipients.append(diagnosis)
+        merged = DecodeResult(
+            is_bounce=bool(recipients), recipients=[d.recipient for d in recipients]
+        )
+        not_bounces = sum(1 for _, report in parts if not report.result.is_bounce)
+        return cls(merged, recipients, parts=parts, not_bounces=not_bounces)
+
+    @property
+    def bounce_messages(self) -> int:
+        return len(self.parts) - self.not_bounces
 
     @property
     def provider_name(self) -> str | None:
@@ -524,10 +550,8 @@ def report_to_dict(report: Report, entry_url, max_recipients: int | None = None)
 
 CSV_COLUMNS = (
     "address", "original_address", "action", "status", "reply_code", "permanent",
-    "hard_bounce", "reason", "provider", "entry", "remote_mta", "diagnostic",
+    "hard_bounce", "reason", "provider", "entry", "remote_mta", "diagnostic", "message",
 )  # fmt: skip
-# A cell a spreadsheet would run as a formula (the text comes from a stranger's bounce).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def report_csv(report: Report) -> str:
@@ -535,22 +559,39 @@ def report_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    providers = {label: part.result.provider for label, part in report.parts}
     for diagnosis in report.recipients:
         rcpt = diagnosis.recipient
         values = {
             **{name: getattr(rcpt, name) for name in CSV_COLUMNS if hasattr(rcpt, name)},
-            "provider": report.result.provider,
+            "provider": report.result.provider or providers.get(diagnosis.message),
+            "message": diagnosis.message,
             "entry": diagnosis.entry.slug if diagnosis.entry else None,
             "diagnostic": " ".join((rcpt.diagnostic or "").split()),
         }
-        writer.writerow([_cell(values.get(name)) for name in CSV_COLUMNS])
+        writer.writerow([csv_cell(values.get(name)) for name in CSV_COLUMNS])
     return out.getvalue()
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+def diagnose_messages(messages: list[tuple[str, bytes]]) -> Report:
+    """Decode and explain each message of a mailbox upload; one Report for them all."""
+    known = directory_knowledge()
+    parts = [(label, diagnose(decode(data), known)) for label, data in messages]
+    return Report.of_messages(parts)
+
+
+def mailbox_to_dict(report: Report, entry_url, max_recipients: int) -> dict:
+    """The API's JSON for a mailbox: one answer per message, as for a single bounce,
+    with at most ``max_recipients`` recipients in all."""
+    answers, left = [], max_recipients
+    for label, part in report.parts:
+        answer = report_to_dict(part, entry_url, max_recipients=left)
+        answers.append({"message": label, **answer})
+        left = max(left - len(answer["recipients"]), 0)
+    return {
+        "messages": answers,
+        "messages_total": len(report.parts),
+        "bounces": len(report.parts) - report.not_bounces,
+        "recipients_total": len(report.recipients),
+        "truncated": any(answer["truncated"] for answer in answers),
+    }

@@ -2,7 +2,14 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from .inputs import TooLarge, fit_to_limit, too_large_message
+from .inputs import (
+    InputError,
+    TooLarge,
+    fit_to_limit,
+    is_mailbox,
+    mailbox_messages,
+    too_large_message,
+)
 
 
 def too_large_error(size: int | None = None) -> ValidationError:
@@ -29,9 +36,13 @@ class DecodeForm(forms.Form):
     file = forms.FileField(
         label="Or upload a saved bounce",
         required=False,
-        help_text="A raw message (.eml) or a text file (.txt).",
+        help_text="A saved message (.eml, or .msg from Outlook), a text file (.txt), or "
+        "many bounces at once: an mbox or a .zip of messages.",
         widget=forms.ClearableFileInput(
-            attrs={"accept": ".eml,.txt,.mbox,message/rfc822,text/plain"}
+            attrs={
+                "accept": ".eml,.msg,.txt,.mbox,.zip,message/rfc822,text/plain,"
+                "application/vnd.ms-outlook,application/mbox,application/zip"
+            }
         ),
     )
 
@@ -63,6 +74,13 @@ class DecodeForm(forms.Form):
             )
         if upload and not data.strip():
             raise ValidationError("The uploaded file is empty.", code="empty")
+        if is_mailbox(data):
+            try:
+                cleaned["messages"] = mailbox_messages(data, upload.name if upload else "pasted")
+            except InputError as error:
+                raise ValidationError(error.message, code="too_large") from error
+            cleaned["data"], cleaned["left_out"] = data, 0
+            return cleaned
         try:
             cleaned["data"], cleaned["left_out"] = fit_to_limit(data)
         except TooLarge as error:

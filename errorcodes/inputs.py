@@ -8,10 +8,20 @@ from django.http.multipartparser import MultiPartParserError
 from django.template.defaultfilters import filesizeformat
 
 from .ndr import trim_attached_original
+from .ndr.mailboxes import ZIP_MAGICS, MailboxError, ZipLimits, is_mbox, messages_in
+from .ndr.source import CFB_SIGNATURE
 
 # Room for multipart boundaries and the form's other fields around the bounce.
 FORM_OVERHEAD = 64 * 1024
-RAW_TYPES = {"text/plain", "message/rfc822", "application/octet-stream"}
+RAW_TYPES = {
+    "text/plain",
+    "message/rfc822",
+    "application/octet-stream",
+    "application/vnd.ms-outlook",  # a .msg saved from Outlook
+    "application/mbox",
+    "application/zip",
+    "application/x-zip-compressed",
+}
 
 
 class InputError(Exception):
@@ -63,6 +73,10 @@ def fit_to_limit(data: bytes | str) -> tuple[bytes | str, int]:
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     if len(raw) <= settings.DECODER_MAX_BYTES:
         return data, 0
+    if raw.startswith(CFB_SIGNATURE) and len(raw) <= settings.DECODER_READ_MAX_BYTES:
+        # An Outlook .msg is mostly its attachments; the reader takes only its text,
+        # headers and recipient rows (and stops at 4 MB itself).
+        return data, 0
     cut = trim_attached_original(raw)
     if len(cut) <= settings.DECODER_MAX_BYTES:
         return cut, len(raw) - len(cut)
@@ -95,6 +109,8 @@ def read_api_input(request: HttpRequest) -> bytes | str:
         raise InputError(400, "The multipart body could not be read.") from exc
     if not data.strip():
         raise InputError(400, "The request holds no bounce text.")
+    if is_mailbox(data):
+        return data  # read message by message, each within the limit
     try:
         data, _ = fit_to_limit(data)
     except TooLarge as error:
@@ -112,3 +128,49 @@ def json_text(body: bytes) -> str:
     if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
         raise InputError(400, 'Send a JSON object with a "text" string.')
     return payload["text"]
+
+
+def is_mailbox(data: bytes | str) -> bool:
+    """True for an upload that holds many messages: a zip archive or an mbox."""
+    head = data[:256] if isinstance(data, bytes) else data[:256].encode("utf-8", "replace")
+    return head.startswith(ZIP_MAGICS) or is_mbox(head)
+
+
+def mailbox_messages(data: bytes | str, name: str) -> list[tuple[str, bytes]]:
+    """Return the (label, bounce) pairs of an mbox or zip upload, each within the limit.
+
+    Raise InputError (413) for more messages than the site decodes at once, or an
+    archive the limits refuse: the command line reads any number.
+    """
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    most = settings.DECODER_BULK_MAX_MESSAGES
+    limits = ZipLimits(members=most + 1, total_bytes=16 * settings.DECODER_READ_MAX_BYTES)
+    found = []
+    try:
+        for message in messages_in(raw, name, limits=limits):
+            if len(found) == most:
+                raise InputError(413, too_many_message(most))
+            key = message.key
+            label = (
+                name
+                if key is None
+                else (f"{name} #{key + 1}" if isinstance(key, int) else f"{name}: {key}")
+            )
+            try:
+                bounce, _ = fit_to_limit(message.data)
+            except TooLarge:
+                continue  # one message too large: the others are still read
+            found.append((label, bounce))
+    except MailboxError as error:
+        raise InputError(413, f"The archive cannot be read here: {error}. {CLI_HINT}") from error
+    return found
+
+
+CLI_HINT = (
+    "For larger mailboxes, use the command line: "
+    "bounce-decoder decode --format csv bounces.mbox > results.csv"
+)
+
+
+def too_many_message(most: int) -> str:
+    return f"The site decodes up to {most} messages at once. {CLI_HINT}"

@@ -10,12 +10,21 @@ from django.views.decorators.http import require_http_methods
 from decoder_site.ratelimit import over_limit
 
 from .caching import cached_page
-from .diagnosis import API_MAX_RECIPIENTS, diagnose, report_csv, report_to_dict
+from .diagnosis import (
+    API_MAX_RECIPIENTS,
+    diagnose,
+    diagnose_messages,
+    mailbox_to_dict,
+    report_csv,
+    report_to_dict,
+)
 from .forms import DecodeForm
 from .inputs import (
     InputError,
     declared_length,
     declared_too_large,
+    is_mailbox,
+    mailbox_messages,
     read_api_input,
     too_large_message,
 )
@@ -138,6 +147,9 @@ def decoded(request):
                 )
             return refused(request, form, 413, errors, keep_text=True)
         return form_page(request, form, status=400)
+    messages = form.cleaned_data.get("messages")
+    if messages is not None:
+        return form, diagnose_messages(messages)
     data = form.cleaned_data["data"]
     return form, diagnose(decode(data), source=data)
 
@@ -194,16 +206,19 @@ def api_decode(request):
         return response
     try:
         data = read_api_input(request)
+        messages = mailbox_messages(data, "upload") if is_mailbox(data) else None
     except InputError as error:
         return JsonResponse({"error": error.message}, status=error.status)
-    report = diagnose(decode(data))
-    response = JsonResponse(
-        report_to_dict(
-            report,
-            lambda entry: request.build_absolute_uri(entry.get_absolute_url()),
-            max_recipients=API_MAX_RECIPIENTS,
-        ),
-        json_dumps_params={"ensure_ascii": False},
-    )
+
+    def entry_url(entry):
+        return request.build_absolute_uri(entry.get_absolute_url())
+
+    if messages is None:
+        answer = report_to_dict(
+            diagnose(decode(data)), entry_url, max_recipients=API_MAX_RECIPIENTS
+        )
+    else:
+        answer = mailbox_to_dict(diagnose_messages(messages), entry_url, API_MAX_RECIPIENTS)
+    response = JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "no-store"
     return response

@@ -28,7 +28,7 @@ def test_form_page_explains_what_to_paste_and_promises_privacy(client):
     assert "never stored, cached or logged" in page
     assert "Show original" in page  # how to get the raw message out of Gmail
     assert "View message source" in page  # Outlook on the web
-    assert 'accept=".eml,.txt' in page
+    assert 'accept=".eml,.msg,.txt,.mbox,.zip' in page
 
 
 def test_microsoft_current_layout_is_explained_with_the_directory_fix(client):
@@ -407,7 +407,7 @@ def test_the_results_download_as_csv_made_from_the_post_and_kept_nowhere(client)
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:4] == ["address", "original_address", "action", "status"]
     by_address = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
-    assert by_address["alice@example.org"]["hard_bounce"] == "yes"
+    assert by_address["alice@example.org"]["hard_bounce"] == "true"
     assert by_address["alice@example.org"]["entry"] == "5-1-1"
     assert by_address["carol@example.org"]["status"] == "5.2.2"
     assert client.get("/decode/csv/").status_code == 405
