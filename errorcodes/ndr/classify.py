@@ -7,12 +7,13 @@ import re
 from functools import cache, cached_property
 
 from . import notices
+from .lazyre import lazy
 from .phrases import PhraseTable
 from .result import Evidence, Recipient
 from .source import Source
 from .statuscodes import (
-    DATA_DIR,
     Wording,
+    data_path,
     find_antispam_rule,
     find_blocklist,
     find_component,
@@ -103,7 +104,7 @@ TEMPORARY_WORDS = (
     "warning: message",
 )
 # Auto-reply subjects: "Auto: ...", "Automatic reply: ...", "Out of Office: ...".
-AUTOREPLY_SUBJECT_RE = re.compile(
+AUTOREPLY_SUBJECT_RE = lazy(
     r"^(?:auto(?:matic)?[ -]?(?:reply|response|antwort)?\s{0,3}:|out of (?:the )?office|"
     r"abwesenheitsnotiz|r\u00e9ponse automatique|absence|vacation|on vacation|autoreply|"
     r"\u81ea\u52d5\u5fdc\u7b54|\u4e0d\u5728)",
@@ -131,7 +132,7 @@ BOUNCE_SUBJECT_WORDS = (
 @cache
 def provider_table() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     """Return the ordered provider-detection table."""
-    with (DATA_DIR / "providers.json").open(encoding="utf-8") as handle:
+    with open(data_path("providers.json"), encoding="utf-8") as handle:
         rows = json.load(handle)["providers"]
     return tuple((r["provider"], r["where"], tuple(r["needles"])) for r in rows)
 
@@ -139,7 +140,7 @@ def provider_table() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
 @cache
 def provider_names() -> dict[str, str]:
     """Return each provider's name as a page shows it ("exim" is "Exim")."""
-    with (DATA_DIR / "providers.json").open(encoding="utf-8") as handle:
+    with open(data_path("providers.json"), encoding="utf-8") as handle:
         return json.load(handle)["names"]
 
 

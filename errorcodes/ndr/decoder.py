@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from . import classify, dsn, evidence, extractors, failures, notices
 from .extractors.base import address_list, first_host, squeeze
+from .headers import pick as header_pick
+from .lazyre import lazy
 from .result import DecodeResult, OriginalMessage, Recipient
 from .source import ORIGINAL_PART_RE, Source, decode_header_value, load, to_bytes
 from .statuscodes import ENHANCED_RE, find_reply
@@ -13,13 +13,13 @@ from .statuscodes import ENHANCED_RE, find_reply
 # DSN Status values we accept: "5.1.1", also sloppy "5.1.1 (user unknown)".
 FAILURE_ACTIONS = ("failed", "delayed")
 # sendmail's transcript names the host it talked to: "... while talking to mx.example.org.:".
-TALKING_TO_RE = re.compile(r"while talking to ((?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24})\.?:")
+TALKING_TO_RE = lazy(r"while talking to ((?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24})\.?:")
 # Recipients read from one bounce; a crafted DSN can list tens of thousands.
 MAX_RECIPIENTS = 5000
 
 # A 4xx/5xx reply code or an enhanced status code anywhere: "550", "4.4.7"
 # (the look-behind after the first digit lets the engine skip to digits).
-ANY_CODE_RE = re.compile(rb"[45](?<![0-9][45])(?:[0-9][0-9]|\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9])")
+ANY_CODE_RE = lazy(rb"[45](?<![0-9][45])(?:[0-9][0-9]|\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9])")
 
 
 def decode(data: bytes | str) -> DecodeResult:
@@ -37,6 +37,29 @@ def decode(data: bytes | str) -> DecodeResult:
         evidence.locate(data, result.recipients)
     except Exception as exc:  # offsets help; the verdicts stand without them
         failures.caught(exc, "evidence locator")
+    if result.analysis is not None:
+        from .headers import analysis as header_analysis  # loaded by _analyse
+
+        try:
+            header_analysis.locate(data, result.analysis)
+        except Exception as exc:  # offsets help; the analysis stands without them
+            failures.caught(exc, "header analysis locator")
+    return result
+
+
+def _analyse(src: Source, result: DecodeResult) -> DecodeResult:
+    """Add what the original message's headers say (headers/analysis.py) to ``result``.
+
+    The analysis is imported only for an input that has headers to analyse.
+    """
+    try:
+        chosen = header_pick.block_for(src, result.is_bounce)
+        if chosen is not None:
+            from .headers import analysis as header_analysis
+
+            result.analysis = header_analysis.analyse(src, result, chosen)
+    except Exception as exc:  # the bounce reads without it
+        failures.caught(exc, "header analysis")
     return result
 
 
@@ -45,7 +68,7 @@ def _decode(data: bytes | str, depth: int = 0) -> DecodeResult:
     result = DecodeResult(original=_original(src))
     if classify.is_not_bounce(src):
         result.provider = classify.detect_provider(src, [], None)
-        return result
+        return _analyse(src, result)
     report = None
     if src.dsn_blocks:
         report = dsn.parse("\n\n".join(src.dsn_blocks))
@@ -66,7 +89,7 @@ def _decode(data: bytes | str, depth: int = 0) -> DecodeResult:
         # A complaint notification: feedback, not a failure.
         result.provider = found.provider
         result.layout = found.layout
-        return result
+        return _analyse(src, result)
     if report and report.recipients:
         layout = "dsn"
         seen: set[tuple[str | None, str | None]] = set()
@@ -130,7 +153,7 @@ def _decode(data: bytes | str, depth: int = 0) -> DecodeResult:
     result.provider = (found.provider if found else None) or classify.detect_provider(
         src, mtas, layout and layout.split("+")[-1]
     )
-    return result
+    return _analyse(src, result)
 
 
 def _has_code(rcpt: Recipient) -> bool:

@@ -7,7 +7,6 @@ as text, where groups may run together without blank lines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 # "Final-Recipient: rfc822; user@example.com", "Status: 5.1.1".
 FIELD_RE = re.compile(r"^([A-Za-z][A-Za-z0-9-]{0,40})[ \t]{0,5}:[ \t]{0,20}(.{0,4000})$")
@@ -52,12 +51,16 @@ RECIPIENT_KEYS = ("final-recipient", "original-recipient", "x-actual-recipient")
 GROUP_STARTERS = frozenset({"final-recipient", "original-recipient"})
 
 
-@dataclass
 class DsnReport:
     """Parsed delivery-status fields."""
 
-    message: dict[str, str] = field(default_factory=dict)
-    recipients: list[dict[str, str]] = field(default_factory=list)
+    def __init__(
+        self,
+        message: dict[str, str] | None = None,
+        recipients: list[dict[str, str]] | None = None,
+    ) -> None:
+        self.message = {} if message is None else message
+        self.recipients = [] if recipients is None else recipients
 
 
 def strip_type(value: str) -> str:

@@ -18,19 +18,22 @@ it must not pass unnoticed:
 
 from __future__ import annotations
 
-import logging
-import threading
-import traceback
+from _thread import allocate_lock  # threading.Lock itself, without importing threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
-logger = logging.getLogger("errorcodes.ndr")
+if TYPE_CHECKING:
+    import logging
 
+# logging (and traceback) are imported when the first exception is caught: most
+# processes never catch one, and importing logging costs the command line 5 ms.
+LOGGER_NAME = "errorcodes.ndr"
 PACKAGE = __name__.rpartition(".")[0]  # "errorcodes.ndr"
 
-_lock = threading.Lock()  # web app workers may decode in threads
+_lock = allocate_lock()  # web app workers may decode in threads
 _counts: Counter[str] = Counter()
 # A context variable, so that one test's (or thread's) strict mode is its own.
 _strict: ContextVar[bool] = ContextVar("errorcodes_ndr_strict", default=False)
@@ -75,10 +78,23 @@ def caught(exc: Exception, net: str) -> None:
         with _lock:
             _counts[key] += 1
         # The key names code only; str(exc) could quote the input.
-        logger.error("bounce decoding failed: %s", key)
+        _logger().error("bounce decoding failed: %s", key)
         setattr(exc, _COUNTED, True)  # every exception has a __dict__
     if _strict.get():
         raise exc
+
+
+def _logger() -> logging.Logger:
+    import logging
+
+    return logging.getLogger(LOGGER_NAME)
+
+
+def __getattr__(name: str) -> object:
+    """``failures.logger``, the "errorcodes.ndr" logger, made on first use."""
+    if name == "logger":
+        return _logger()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def where(exc: BaseException) -> str:
@@ -86,6 +102,8 @@ def where(exc: BaseException) -> str:
     traceback, and of the innermost frame outside it when it was raised there
     ("errorcodes.ndr.source:decode_header_value:220 via email.header:decode_header:126").
     """
+    import traceback
+
     own = outer = None
     for frame, line in traceback.walk_tb(exc.__traceback__):
         module = frame.f_globals.get("__name__", "?")

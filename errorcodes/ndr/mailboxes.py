@@ -21,12 +21,13 @@ No Django imports; ``mailbox`` and ``zipfile`` are imported only when needed.
 from __future__ import annotations
 
 import os
-import re
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+
+from .lazyre import lazy
 
 if TYPE_CHECKING:
     import zipfile
@@ -45,9 +46,9 @@ ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 ARCHIVE_SUFFIXES = (".zip", ".jar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".tar", ".zst")
 # An mbox starts with a From_ line: "From sender date" ("From MAILER-DAEMON Thu Feb  6
 # 09:00:00 2025"); the time in it tells the line from a message or prose that starts "From ".
-MBOX_FIRST_LINE_RE = re.compile(rb"From [^\r\n]*\d:\d\d")
+MBOX_FIRST_LINE_RE = lazy(rb"From [^\r\n]*\d:\d\d")
 # mboxrd quoting: a body line "From ..." was stored as ">From ...", ">From ..." as ">>From ...".
-QUOTED_FROM_RE = re.compile(rb"(?m)^>(>*From )")
+QUOTED_FROM_RE = lazy(rb"(?m)^>(>*From )")
 
 
 class Message(NamedTuple):

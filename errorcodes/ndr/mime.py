@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import binascii
 import re
-import urllib.parse
 
 # Nesting and part count limits: a crafted message can nest or split forever.
 MAX_DEPTH = 10
@@ -107,6 +106,8 @@ def parse_params(value: str) -> dict[str, str]:
         text = ""
         for index, (_, val, encoded) in enumerate(chunks):
             if encoded:
+                import urllib.parse  # only here: it imports ipaddress (1.5 ms of start-up)
+
                 if index == 0:
                     val = val.split("'", 2)[-1]  # drop the charset'language' prefix
                 val = urllib.parse.unquote(val)

@@ -9,18 +9,18 @@ space), so a paste re-wrapped at 72 columns reads like the original.
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 
+from .lazyre import lazy
 from .phrases import PhraseKinds
-from .statuscodes import DATA_DIR
+from .statuscodes import data_path
 
 # A failure reply with its enhanced code, "550 5.1.1", "451-4.3.0": a server's
 # words, whatever prose is around them.  (The digit comes first and the
 # look-behind after it, so the engine skips to digits.)
-REPLY_PAIR_RE = re.compile(r"[45](?<![\w.][45])\d\d[ -]#?[45]\.[0-7]\.\d{1,3}\b")
+REPLY_PAIR_RE = lazy(r"[45](?<![\w.][45])\d\d[ -]#?[45]\.[0-7]\.\d{1,3}\b")
 # Words in quotation marks: what a person quotes of a bounce.
-QUOTED_RE = re.compile(r'"[^"\n]{0,300}"|\u201c[^\u201d\n]{0,300}\u201d')
+QUOTED_RE = lazy(r'"[^"\n]{0,300}"|\u201c[^\u201d\n]{0,300}\u201d')
 # How much of a text the notice tests read.
 HEAD = 200_000
 # The phrase lists of notices.json read in one pass.
@@ -79,7 +79,7 @@ class Reading:
 
 @cache
 def _data() -> dict:
-    with (DATA_DIR / "notices.json").open(encoding="utf-8") as handle:
+    with open(data_path("notices.json"), encoding="utf-8") as handle:
         return json.load(handle)
 
 

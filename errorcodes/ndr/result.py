@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported with the analysis, only for inputs that have one
+    from .headers.model import Analysis
 
 
 def flat_dict(obj: Any) -> dict[str, Any]:
@@ -138,6 +141,10 @@ class DecodeResult:
     original: OriginalMessage = field(default_factory=OriginalMessage)
     hops: list[Hop] = field(default_factory=list)
     recipients: list[Recipient] = field(default_factory=list)
+    # Why it bounced, from the original message's headers (or a pasted message's
+    # own): authentication, alignment, anti-spam stamps, route, verdicts. None
+    # when the input carries no such headers (see headers/analysis.py).
+    analysis: Analysis | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the result as a JSON-ready dict."""
@@ -149,4 +156,5 @@ class DecodeResult:
             "original": self.original.to_dict(),
             "hops": [h.to_dict() for h in self.hops],
             "recipients": [r.to_dict() for r in self.recipients],
+            "analysis": self.analysis.to_dict() if self.analysis is not None else None,
         }

@@ -10,14 +10,11 @@ each step looks at is bounded.
 
 from __future__ import annotations
 
-import html
 import re
-from dataclasses import dataclass, field
-from email.errors import MessageError
-from email.header import decode_header, make_header
-from functools import cached_property
+from functools import cache, cached_property
 
 from . import failures, mime, notices
+from .lazyre import lazy
 from .mime import Part
 from .statuscodes import lower_same_length
 
@@ -32,7 +29,7 @@ MAX_TEXT_CHARS = 300_000
 MAX_PARTS = 200
 
 # An RFC 2047 encoded word: "=?utf-8?B?8J+QiA==?=".
-ENCODED_WORD_RE = re.compile(r"=\?[^?\s]{1,40}\?[bBqQ]\?[^?\s]{0,500}\?=")
+ENCODED_WORD_RE = lazy(r"=\?[^?\s]{1,40}\?[bBqQ]\?[^?\s]{0,500}\?=")
 # "From MAILER-DAEMON Thu Apr 29 00:00:00 2010" (mbox separator, no colon after From).
 MBOX_FROM_RE = re.compile(rb"\A\n{0,5}From [^\n]{0,300}\n")
 # A header line, its field name captured: "Subject: Undeliverable: ...".
@@ -80,33 +77,27 @@ EMBEDDED_HEADERS_RE = re.compile(
     r"MIME-Version|X-Mailer|User-Agent|Date|From|To|Subject|Reply-To|Content-Type|X-[\w-]{1,60}):"
 )
 # A quoted line of a forwarded or replied-to text: "> text", ">> text", "> > text".
-QUOTE_PREFIX_RE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
+QUOTE_PREFIX_RE = lazy(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
 # Share of a text's non-blank lines that must be quoted before the quoting is removed:
 # a sendmail transcript has a few ">>> RCPT To:" lines of its own.
 QUOTED_SHARE = 0.6
 # A line that starts with an enhanced code ("5.1.1 <a@b>: no mailbox here"), and the
 # reply code re-wrapping may have left at the end of the line before ("...: 550").
 # The line break is a literal the engine skips to; the code before it is checked after.
-CODE_LINE_START_RE = re.compile(r"\n[ \t>]{0,10}[245]\.\d{1,3}\.\d{1,3}\b")
-LINE_END_REPLY_RE = re.compile(r"[ \t:'][245]\d\d[ \t]{0,10}$")
+CODE_LINE_START_RE = lazy(r"\n[ \t>]{0,10}[245]\.\d{1,3}\.\d{1,3}\b")
+LINE_END_REPLY_RE = lazy(r"[ \t:'][245]\d\d[ \t]{0,10}$")
 # HTML line breaks and block ends, turned into newlines before tags are dropped.
-HTML_BREAK_RE = re.compile(r"<(?:br|/p|/div|/tr|/h\d|/li|/table|p|div|tr)\b[^>]{0,500}>", re.I)
+HTML_BREAK_RE = lazy(r"<(?:br|/p|/div|/tr|/h\d|/li|/table|p|div|tr)\b[^>]{0,500}>", re.I)
 # Table cells, kept apart by a tab so a "Message Hops" row stays one line.
-HTML_CELL_RE = re.compile(r"</t[dh]\s{0,10}>", re.I)
+HTML_CELL_RE = lazy(r"</t[dh]\s{0,10}>", re.I)
 # Anything else that looks like a tag.
-HTML_TAG_RE = re.compile(r"<[^<>]{0,2000}>")
+HTML_TAG_RE = lazy(r"<[^<>]{0,2000}>")
 # <style> and <script> blocks, whose content is not text.
-HTML_DROP_RE = re.compile(
-    r"<(style|script|head)\b[^>]{0,500}>.{0,200000}?</\1\s{0,5}>", re.I | re.S
-)
+HTML_DROP_RE = lazy(r"<(style|script|head)\b[^>]{0,500}>.{0,200000}?</\1\s{0,5}>", re.I | re.S)
 # Any surrogate code point; and those no byte was escaped to ("surrogateescape" uses
 # U+DC80-U+DCFF for the bytes 0x80-0xFF).
-SURROGATE_RE = re.compile("[\ud800-\udfff]")
-LONE_SURROGATE_RE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
-# What the stdlib's RFC 2047 decoding raises on a bad word: HeaderParseError (base64),
-# CharsetError (a charset name that is not ASCII), LookupError and UnicodeError (an
-# unknown charset, bytes not in it).
-HEADER_ERRORS = (MessageError, ValueError, LookupError, TypeError, AssertionError)
+SURROGATE_RE = lazy("[\ud800-\udfff]")
+LONE_SURROGATE_RE = lazy("[\ud800-\udc7f\udd00-\udfff]")
 # Charset names seen in the wild that Python spells differently.
 CHARSET_ALIASES = {
     "x-sjis": "shift_jis",
@@ -123,9 +114,9 @@ CHARSET_ALIASES = {
     "windows-874": "cp874",
 }
 # The first MIME delimiter line of a body: "--AFBEFE4C38DB.1576657200/mx.example.net".
-BOUNDARY_LINE_RE = re.compile(r"^--([\x21-\x7e][\x20-\x7e]{0,68}[\x21-\x7e])[ \t]{0,10}$", re.M)
+BOUNDARY_LINE_RE = lazy(r"^--([\x21-\x7e][\x20-\x7e]{0,68}[\x21-\x7e])[ \t]{0,10}$", re.M)
 # The part header of the attached original: "Content-Type: message/rfc822".
-ORIGINAL_PART_RE = re.compile(
+ORIGINAL_PART_RE = lazy(
     rb"^content-type:[ \t]{0,10}(?:message/rfc822|message/global|text/rfc822-headers)\b",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -138,30 +129,41 @@ RFC822_TYPES = frozenset({"message/rfc822", "message/global", "message/partial"}
 HEADERS_TYPES = frozenset({"text/rfc822-headers", "message/global-headers"})
 
 
-@dataclass
 class Source:
-    """The input, taken apart for the extractors."""
+    """The input, taken apart for the extractors (a plain class: a dataclass costs start-up)."""
 
-    message: Part | None = None
-    # Top-level header values as found (lower-case names -> first value); header() decodes.
-    headers: dict[str, str] = field(default_factory=dict)
-    # Content types found while walking the message.
-    content_types: list[str] = field(default_factory=list)
-    # report-type parameter of a multipart/report, lower-case.
-    report_type: str = ""
-    # The human-readable text of the bounce, cut before any copy of the original.
-    text: str = ""
-    # The raw text of every delivery-status part.
-    dsn_blocks: list[str] = field(default_factory=list)
-    # Headers of the original message, when a part or the body carries them.
-    original: Part | None = None
-    # The text after the marker of the copied original ("--- Original message ---"):
-    # read again only when the bounce is itself the forward of another bounce.
-    after_marker: str = ""
-    # True when the input parsed as an e-mail message.
-    is_message: bool = False
-    # header() results: every step asks for From and Subject again.
-    _decoded: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    def __init__(
+        self,
+        message: Part | None = None,
+        headers: dict[str, str] | None = None,
+        content_types: list[str] | None = None,
+        report_type: str = "",
+        text: str = "",
+        dsn_blocks: list[str] | None = None,
+        original: Part | None = None,
+        after_marker: str = "",
+        is_message: bool = False,
+    ) -> None:
+        self.message = message
+        # Top-level header values as found (lower-case names -> first value); header() decodes.
+        self.headers = {} if headers is None else headers
+        # Content types found while walking the message.
+        self.content_types = [] if content_types is None else content_types
+        # report-type parameter of a multipart/report, lower-case.
+        self.report_type = report_type
+        # The human-readable text of the bounce, cut before any copy of the original.
+        self.text = text
+        # The raw text of every delivery-status part.
+        self.dsn_blocks = [] if dsn_blocks is None else dsn_blocks
+        # Headers of the original message, when a part or the body carries them.
+        self.original = original
+        # The text after the marker of the copied original ("--- Original message ---"):
+        # read again only when the bounce is itself the forward of another bounce.
+        self.after_marker = after_marker
+        # True when the input parsed as an e-mail message.
+        self.is_message = is_message
+        # header() results: every step asks for From and Subject again.
+        self._decoded: dict[str, str] = {}
 
     @cached_property
     def lower_text(self) -> str:
@@ -231,6 +233,20 @@ def _looks_cp1252(data: bytes) -> bool:
     return not any(b in data for b in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"))
 
 
+@cache
+def header_errors() -> tuple[type[Exception], ...]:
+    """What the stdlib's RFC 2047 decoding raises on a bad word: HeaderParseError (base64),
+    CharsetError (a charset name that is not ASCII), LookupError and UnicodeError (an
+    unknown charset, bytes not in it).
+
+    email.header and email.errors are imported for the first encoded word only
+    (some 3 ms of the command line's start-up).
+    """
+    from email.errors import MessageError
+
+    return (MessageError, ValueError, LookupError, TypeError, AssertionError)
+
+
 def decode_header_value(value: object) -> str:
     """Decode an RFC 2047 header value into text, never raising.
 
@@ -241,9 +257,11 @@ def decode_header_value(value: object) -> str:
         return ""
     raw = str(value)
     if "=?" in raw:
+        from email.header import decode_header, make_header
+
         try:
             raw = str(make_header(decode_header(raw)))
-        except HEADER_ERRORS:
+        except header_errors():
             # One bad word fails the whole value in the stdlib: decode word by word.
             raw = _decode_words_leniently(raw)
     if not raw.isascii():
@@ -279,9 +297,11 @@ def _decode_word(word: str) -> str | None:
     in UTF-8: a guess would turn a mislabelled word into replacement characters,
     and the word as written says more.
     """
+    from email.header import decode_header
+
     try:
         chunks = decode_header(word)
-    except HEADER_ERRORS:
+    except header_errors():
         return None
     texts = []
     for chunk, charset in chunks:
@@ -310,6 +330,8 @@ def html_to_text(markup: str) -> str:
     markup = HTML_CELL_RE.sub("\t", markup)
     markup = HTML_BREAK_RE.sub("\n", markup)
     markup = HTML_TAG_RE.sub("", markup)
+    import html  # only for an HTML body
+
     return html.unescape(markup).replace("\xa0", " ")
 
 

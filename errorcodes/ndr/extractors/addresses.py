@@ -20,9 +20,7 @@ When some address has a strong mention, only those are recipients.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
+from ..lazyre import lazy
 from ..statuscodes import find_wording
 from .base import find_addresses
 
@@ -51,17 +49,17 @@ SENDER_LABELS = ("from:", "sender:", "mail from:")
 ROLE_PUNCTUATION = " \t<\"'(:="
 # A "key=" of a log line or a header parameter: "smtp.mailfrom=a@b", "sender=<a@b>".
 # Only the recipient keys ("to=", "rcpt=", "orcpt=rfc822;") name a recipient.
-KEY_RE = re.compile(r"([a-z][\w.-]{0,30})=[<\"]?(?:rfc822;)?$")
+KEY_RE = lazy(r"([a-z][\w.-]{0,30})=[<\"]?(?:rfc822;)?$")
 RECIPIENT_KEYS = frozenset({"to", "rcpt", "recipient", "orcpt", "final-recipient"})
 # A copied header line of another message: "To: a@b", "Delivered-To: a@b".
-OTHER_HEADER_RE = re.compile(
+OTHER_HEADER_RE = lazy(
     r"[ \t]{0,4}(?:from|to|cc|bcc|reply-to|sender|return-path|delivered-to|envelope-to|"
     r"x-original-to|x-envelope-to|x-sender|x-apparently-to|resent-[\w-]{1,20}|"
     r"disposition-notification-to|list-[\w-]{1,20}|message-id|in-reply-to|references)"
     r"[ \t]{0,3}:"
 )
 # Labels and phrases after which an address is the failed recipient.
-RECIPIENT_BEFORE_RE = re.compile(
+RECIPIENT_BEFORE_RE = lazy(
     r"(?:recipient(?: address)?|original address|failed recipients?|final-recipient|"
     r"original-recipient|x-failed-recipients|x-actual-recipient|recipients? list|"
     r"delivered to|deliver to|delivery to|delivering to|deliverable to|message to|mail to|"
@@ -75,23 +73,23 @@ LONE_BEFORE = " \t<>(\"'*-:\u2022"
 # (Not a full stop: an address that ends a wrapped sentence is not alone on its line.)
 LONE_AFTER = " \t<>)\"':;,"
 # After an address that opens its line: "<a@b>: ...", "a@b... User unknown", "<a@b> (expanded".
-OPENING_AFTER_RE = re.compile(r">?[ \t]{0,3}(?::|\.\.\.|\(expanded from|\(generated from|on \S)")
+OPENING_AFTER_RE = lazy(r">?[ \t]{0,3}(?::|\.\.\.|\(expanded from|\(generated from|on \S)")
 # A reply code (and enhanced code) opening sendmail's error line: "554 <a@b>... error".
-REPLY_PREFIX_RE = re.compile(r"[245]\d\d(?:[ -][245]\.\d{1,3}\.\d{1,3})?")
+REPLY_PREFIX_RE = lazy(r"[245]\d\d(?:[ -][245]\.\d{1,3}\.\d{1,3})?")
 # A line that ends with a reply or an enhanced code: "said: 553 5.1.8", "550-'5.7.1".
-CODE_AT_END_RE = re.compile(r"(?:[245]\d\d|[245]\.\d{1,3}\.\d{1,3})['\"]?[ \t:]*$")
+CODE_AT_END_RE = lazy(r"(?:[245]\d\d|[245]\.\d{1,3}\.\d{1,3})['\"]?[ \t:]*$")
 # Failure reasons strong enough to name the address they stand beside.
 ADDRESS_REASONS = frozenset(
     {"user_unknown", "host_unknown", "null_mx", "moved", "mailbox_full", "disabled", "filtered"}
 )
 # Words right after an address that make it the sender's: "<a@b>... Domain of sender
 # address a@b does not exist", "a@b: sender address rejected".
-SENDER_AFTER_RE = re.compile(
+SENDER_AFTER_RE = lazy(
     r"[>\s.:,]{0,6}(?:domain of sender|sender address|sender domain|sender rejected|"
     r"sender verify failed|envelope sender)"
 )
 # A parenthesis right after an address: "a@b (a@b) not listed", "a@b (Jane) ...".
-PARENTHESIS_RE = re.compile(r"^[ \t>]{0,3}\([^()\n]{0,80}\)")
+PARENTHESIS_RE = lazy(r"^[ \t>]{0,3}\([^()\n]{0,80}\)")
 # Local parts that name a mail system rather than a person.
 SYSTEM_LOCALS = (
     "postmaster",
@@ -103,7 +101,7 @@ SYSTEM_LOCALS = (
     "root",
 )
 # "smtp=a@b": a log key glued to the address by the address pattern, which allows "=".
-GLUED_KEY_RE = re.compile(r"([A-Za-z][A-Za-z.-]{0,20})=")
+GLUED_KEY_RE = lazy(r"([A-Za-z][A-Za-z.-]{0,20})=")
 # How much of a line around an address is read, and how much of it right before
 # the address holds the words that give it a role.
 CONTEXT = 200
@@ -112,13 +110,18 @@ NEAR = 60
 ADJACENT = 40
 
 
-@dataclass
 class Candidate:
     """A failed-recipient candidate: where it is first named, and how surely."""
 
-    address: str
-    position: int
-    role: int
+    def __init__(
+        self,
+        address: str,
+        position: int,
+        role: int,
+    ) -> None:
+        self.address = address
+        self.position = position
+        self.role = role
 
 
 def clean(raw: str, text: str, start: int) -> tuple[str, int, str | None]:

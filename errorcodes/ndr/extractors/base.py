@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
+from ..lazyre import lazy
 from ..result import Hop, Recipient
 
 # An e-mail address in running text; bounded on both sides so scanning stays linear.
@@ -16,20 +16,27 @@ ADDRESS_RE = re.compile(
     r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}\.){1,8}[A-Za-z]{2,24}(?![\w-])"
 )
 # A host and IP in brackets: "mx.example.com[192.0.2.1]", "mx.example.com [192.0.2.1]".
-HOST_IP_RE = re.compile(
+HOST_IP_RE = lazy(
     r"\b((?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24})\.?[ ]?\[(?:IPv6:)?[0-9A-Fa-f.:]{3,45}\]"
 )
 
 
-@dataclass
 class Extraction:
     """What an extractor found: recipients plus message-level facts."""
 
-    layout: str
-    recipients: list[Recipient] = field(default_factory=list)
-    reporting_mta: str | None = None
-    hops: list[Hop] = field(default_factory=list)
-    provider: str | None = None
+    def __init__(
+        self,
+        layout: str,
+        recipients: list[Recipient] | None = None,
+        reporting_mta: str | None = None,
+        hops: list[Hop] | None = None,
+        provider: str | None = None,
+    ) -> None:
+        self.layout = layout
+        self.recipients = [] if recipients is None else recipients
+        self.reporting_mta = reporting_mta
+        self.hops = [] if hops is None else hops
+        self.provider = provider
 
 
 def matches_around(

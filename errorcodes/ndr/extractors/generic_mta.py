@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from .. import notices
+from ..lazyre import lazy
 from ..result import Recipient
 from ..source import Source, decode_header_value
 from ..statuscodes import ENHANCED_RE, REPLY_ENHANCED_RE, REPLY_RE, find_wording, infer_reason
@@ -23,19 +24,19 @@ from .base import ADDRESS_RE, Extraction, address_list, first_host, squeeze
 # Where a rejection is quoted after a host: "said: 550 ...", "<<< 550 ...", "host x [ip]: 550".
 # Sendmail's "(reason: 551 not our user)".
 # A paste re-wrapped after "said:" leaves the code at the start of the next line.
-CODE_LINE_RE = re.compile(
+CODE_LINE_RE = lazy(
     r"(?:said:|<<<|\]:|\):|returned was:|response was:|reply:|reason:)[ \t]{0,5}\n?[ \t]{0,10}"
     r"([245])\d\d|^[ \t]{0,10}([245])\d\d(?:[ -]|$)",
     re.M,
 )
 # "remote host 192.0.2.1 said", "while talking to mx.example.com.:", "host mx.example.com[...]".
-REMOTE_RE = re.compile(
+REMOTE_RE = lazy(
     r"(?:while talking to|remote host|remote server|host|by)[ \t]{1,3}"
     r"((?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24}|\d{1,3}(?:\.\d{1,3}){3})\b"
 )
 # The address an alias or forward was expanded from: Postfix "<a@b> (expanded from
 # <alias@b>): ...", sendmail "    (expanded from: <alias@b>)".
-EXPANDED_FROM_RE = re.compile(
+EXPANDED_FROM_RE = lazy(
     r"\((?:expanded|generated) from:?[ \t]{0,3}<?([^<>()\s]{1,128}@[^<>()\s]{1,255}?)>?\)"
 )
 MAX_BLOCK = 4000
@@ -52,9 +53,9 @@ MAX_BLOCK_LINES = 80
 CODED_LINE_PATTERNS = (REPLY_ENHANCED_RE, CODE_LINE_RE, ENHANCED_RE)
 # The client's next step in a session transcript ("In: QUIT", ">>> QUIT"): the
 # server's words about the failure end before it.
-CLIENT_STEP_RE = re.compile(r"[ \t]*(?:in:|>>>)", re.IGNORECASE)
+CLIENT_STEP_RE = lazy(r"[ \t]*(?:in:|>>>)", re.IGNORECASE)
 # A line that starts with a bare reply code and a colon or comma: "550: no such user".
-LEADING_REPLY_RE = re.compile(r"^[^\S\n]{0,40}[245][0-5]\d[,:]", re.M)
+LEADING_REPLY_RE = lazy(r"^[^\S\n]{0,40}[245][0-5]\d[,:]", re.M)
 
 
 def extract(src: Source) -> Extraction | None:

@@ -12,44 +12,45 @@ from __future__ import annotations
 
 import re
 
+from ..lazyre import lazy
 from ..phrases import phrase_set
 from ..result import Recipient
 from ..source import Source
 from .base import ADDRESS_RE, Extraction, squeeze
 
 # "Generating server: EXCH01.contoso.com" and its translations (any label, then a host).
-GENERATING_RE = re.compile(
+GENERATING_RE = lazy(
     r"^[ \t]{0,8}(?:Generating server|Server, der den Fehler generiert hat|Serveur de g\S{0,3}n\S{0,3}ration|"  # noqa: E501
     r"Generierender Server|Servidor de generaci\S{0,3}n|Server di generazione|"
     r"\u751f\u6210\u30b5\u30fc\u30d0\u30fc|Sent by)[ \t]{0,3}[:\uff1a][ \t]{0,5}([\w.-]{1,255})",
     re.IGNORECASE | re.MULTILINE,
 )
 # "Receiving server: mx.contoso.com (192.0.2.1)".
-RECEIVING_RE = re.compile(
+RECEIVING_RE = lazy(
     r"^[ \t]{0,8}(?:Receiving server|Empfangender Server|Serveur de r\S{0,3}ception)[ \t]{0,3}:[ \t]{0,5}([\w.-]{1,255})",  # noqa: E501
     re.IGNORECASE | re.MULTILINE,
 )
 # The opening of a quoted reply: "returned '550".
-QUOTE_OPEN_RE = re.compile(r"'[245]\d\d")
+QUOTE_OPEN_RE = lazy(r"'[245]\d\d")
 # Lines a re-wrapped quoted reply may have been broken into.
 MAX_WRAPPED_LINES = 5
 # "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; ...'" (any language:
 # a quoted SMTP reply that starts with a reply code).
-REMOTE_RETURNED_RE = re.compile(r"'([245]\d\d[ -][^'\n]{0,1500})'")
+REMOTE_RETURNED_RE = lazy(r"'([245]\d\d[ -][^'\n]{0,1500})'")
 # "#550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found ##", "<host #5.1.1>" and an IIS
 # gateway's "<gw.example.com #5.5.0 smtp;550 5.1.1 User unknown>" (the remote reply after it).
-HASH_RE = re.compile(
+HASH_RE = lazy(
     r"#([245]\d\d[ -][^#\n]{0,1500}|[245]\.\d\.\d{1,3}(?:[ \t]{1,3}[^#<>\n]{1,1500})?)"
     r"[^\n]{0,500}?(?:##|>)"
 )
 # Exchange 2003: "user@example.com on 29/04/2010 00:00" starting a recipient block, the
 # address alone or in an X.400 form: "c=GB;a= ;p=Org;o=HQ;dda:SMTP=user@example.com; on ...".
-ON_DATE_RE = re.compile(
+ON_DATE_RE = lazy(
     r"^[ \t]{0,8}(?:[^\n@]{0,200}?dda:SMTP=)?(\S{1,128}@[^\s;]{1,255});? on [^\n]{4,80}$",
     re.MULTILINE,
 )
 # "mx.contoso.com" alone on a line, between a recipient and its error.
-HOST_LINE_RE = re.compile(r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}")
+HOST_LINE_RE = lazy(r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}")
 # The classic layout's section markers, English and localized.
 MARKERS = (
     "delivery has failed to these recipients",
@@ -66,7 +67,7 @@ MARKERS = (
 )
 MARKER_PHRASES = phrase_set(MARKERS)
 # The admin section; recipients listed here carry the codes.
-ADMIN_RE = re.compile(
+ADMIN_RE = lazy(
     r"^[ \t]{0,8}(?:Diagnostic information for administrators|Diagnoseinformationen f\S{1,3}r Administratoren|"  # noqa: E501
     r"Informations de diagnostic pour les administrateurs|\u7ba1\u7406\u8005\u5411\u3051\u306e\u8a3a\u65ad\u60c5\u5831|"  # noqa: E501
     r"Informaci\S{1,3}n de diagn\S{1,3}stico para administradores)",

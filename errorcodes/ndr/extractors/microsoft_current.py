@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ..lazyre import lazy
 from ..phrases import phrase_set
 from ..result import Hop, Recipient
 from ..source import Source, lower_same_length
@@ -89,22 +90,22 @@ MARKERS = (
 )
 MARKER_PHRASES = phrase_set(MARKERS)
 # "label: value" line; the label is at most 40 characters and has no digits.
-LABEL_LINE_RE = re.compile(
+LABEL_LINE_RE = lazy(
     r"^[ \t]{0,8}([^\d:\uff1a\n]{2,40}?)[ \t]{0,3}[:\uff1a][ \t]{0,10}(.{1,2000})$", re.MULTILINE
 )
 # "Status code: 550 5.1.10" value.
-STATUS_VALUE_RE = re.compile(r"^([245]\d\d)?[ ]{0,3}([245]\.\d\.\d{1,3})\b")
+STATUS_VALUE_RE = lazy(r"^([245]\d\d)?[ ]{0,3}([245]\.\d\.\d{1,3})\b")
 # "Your message to user@contoso.com couldn't be delivered." (the first address of the body).
-LEAD_RE = re.compile(
+LEAD_RE = lazy(
     r"(?:message to|Nachricht an|message \u00e0|mensaje a|messaggio a)[ \t]{0,5}(\S{1,255}@\S{1,255})",  # noqa: E501
     re.I,
 )
 # A hop row: "1  1/1/2020 1:00:00 AM  from.host  to.host  Microsoft SMTP Server ...  1 sec".
-HOP_START_RE = re.compile(
+HOP_START_RE = lazy(
     r"(?:^|[\t\n ])(\d{1,2})[\t\n ]{1,20}(\d{1,4}[./-]\d{1,2}[./-]\d{1,4}[ \t]{1,3}\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]{0,2}[AaPp]\.?[Mm]\.?)?)[\t\n ]"  # noqa: E501
 )
 # The trailing relay time of a hop: "1 sec", "2 min", "*".
-DELAY_RE = re.compile(
+DELAY_RE = lazy(
     r"(\d{1,6})[ \t]{0,2}([A-Za-z\u00c0-\u024f\u3040-\u30ff\u4e00-\u9fff]{1,12})\.?[ \t]{0,3}$"
 )
 DELAY_UNITS = {

@@ -15,29 +15,30 @@ from __future__ import annotations
 import re
 
 from .. import notices
+from ..lazyre import lazy
 from ..result import Recipient
 from ..source import Source
 from ..statuscodes import ENHANCED_RE, REPLY_RE
 from .base import ADDRESS_RE, Extraction, first_host, squeeze
 
 # Postfix/Sendmail: "to=<user@example.com>," (the recipient of a log line).
-LOG_TO_RE = re.compile(r"\bto=<?([^<>,\s]{1,256}@[^<>,\s]{1,255})>?")
+LOG_TO_RE = lazy(r"\bto=<?([^<>,\s]{1,256}@[^<>,\s]{1,255})>?")
 # Postfix/Sendmail: "dsn=5.7.509".
-LOG_DSN_RE = re.compile(r"\bdsn=([245]\.\d\.\d{1,3})\b")
+LOG_DSN_RE = lazy(r"\bdsn=([245]\.\d\.\d{1,3})\b")
 # Postfix: "status=bounced (host mx[192.0.2.1] said: 550 5.7.509 ... (in reply to RCPT TO command))".  # noqa: E501
-POSTFIX_STATUS_RE = re.compile(r"\bstatus=(\w{1,20}) \((.{0,3000})\)[ \t]*$")
+POSTFIX_STATUS_RE = lazy(r"\bstatus=(\w{1,20}) \((.{0,3000})\)[ \t]*$")
 # Sendmail: "stat=User unknown" (last field of the line).
-SENDMAIL_STAT_RE = re.compile(r"\bstat=(.{1,2000})$")
+SENDMAIL_STAT_RE = lazy(r"\bstat=(.{1,2000})$")
 # Exim: "** user@example.com <alias@example.com> R=dnslookup ...: 550 5.1.1 ..." (** failed, == deferred).  # noqa: E501
-EXIM_LOG_RE = re.compile(r"(\*\*|==) (\S{1,256}@\S{1,255})(?: <\S{1,256}>)? (.{0,3000})$")
+EXIM_LOG_RE = lazy(r"(\*\*|==) (\S{1,256}@\S{1,255})(?: <\S{1,256}>)? (.{0,3000})$")
 # Postfix "relay=mx.example.com[192.0.2.1]:25", Sendmail "relay=mx.example.com. [192.0.2.1]".
-RELAY_RE = re.compile(r"\brelay=([A-Za-z0-9.-]{1,255}?)\.?[ ]?\[")
+RELAY_RE = lazy(r"\brelay=([A-Za-z0-9.-]{1,255}?)\.?[ ]?\[")
 # Library text: "The server response was: 5.7.57 ...", "Server replied: 550 ...".
-LIBRARY_RE = re.compile(
+LIBRARY_RE = lazy(
     r"(?:server response was|server replied|smtp error|response was)[: ]{1,4}(.{1,2000})$", re.I
 )
 # Line ends with a code we can read: reply, enhanced or both.
-CODE_RE = re.compile(r"(?<![\w.])(?:[245]\d\d[ -]|[245]\.\d\.\d{1,3}\b)")
+CODE_RE = lazy(r"(?<![\w.])(?:[245]\d\d[ -]|[245]\.\d\.\d{1,3}\b)")
 MAX_LINES = 5000
 MAX_LINE = 4000
 
