@@ -33,6 +33,7 @@ from .ndr.statuscodes import (
     microsoft_components,
     reason_table,
 )
+from .routechart import Stop, route_svg
 
 # Who usually has to act when no directory entry says, by the status code's
 # subject digit (RFC 3463: X.<subject>.Z).
@@ -268,6 +269,11 @@ class Report:
         )
         not_bounces = sum(1 for _, report in parts if not report.result.is_bounce)
         return cls(merged, recipients, parts=parts, not_bounces=not_bounces)
+
+    @cached_property
+    def why(self) -> "WhyItBounced | None":
+        """What the original message's headers say (a single bounce or header paste)."""
+        return None if self.parts else why_it_bounced(self.result)
 
     @property
     def bounce_messages(self) -> int:
@@ -595,3 +601,62 @@ def mailbox_to_dict(report: Report, entry_url, max_recipients: int) -> dict:
         "recipients_total": len(report.recipients),
         "truncated": any(answer["truncated"] for answer in answers),
     }
+
+
+@dataclass
+class WhyItBounced:
+    """What the original message's headers say about why it was refused, for the page."""
+
+    analysis: dict
+    verdicts: list[dict]
+    sending_ip: str | None
+    from_domain: str | None
+    route: list[Stop]
+    route_svg: str
+    steps: list[str]
+
+    @property
+    def dmarc_record(self) -> str | None:
+        """The DMARC record to start with, when the From domain's DMARC did not pass."""
+        alignment = self.analysis.get("alignment") or {}
+        if not self.from_domain or alignment.get("dmarc_result") in (None, "pass"):
+            return None
+        domain = self.from_domain
+        return f'_dmarc.{domain}  TXT  "v=DMARC1; p=none; rua=mailto:dmarc@{domain}"'
+
+
+def why_it_bounced(result: DecodeResult) -> WhyItBounced | None:
+    """The header analysis of ``result`` made ready for the page, or None without one."""
+    if result.analysis is None:
+        return None
+    analysis = result.analysis.to_dict()
+    antispam = analysis.get("antispam") or {}
+    trusted_ips = [a.get("ip") for a in analysis.get("authentication", []) if a.get("trusted")]
+    sending_ip = antispam.get("cip") or next((ip for ip in trusted_ips if ip), None)
+    from_domain = (analysis.get("from_domain") or {}).get("domain")
+    route = analysis.get("route") or {}
+    slowest = (route.get("slowest") or {}).get("index")
+    stops = [
+        Stop(
+            host=hop.get("by_host") or hop.get("from_host") or "",
+            delay_seconds=hop.get("delay_seconds"),
+            slowest=hop.get("index") == slowest,
+        )
+        for hop in route.get("hops", [])
+    ]
+    steps = []
+    if sending_ip:
+        steps.append(
+            f"Sending IP {sending_ip}: if Microsoft 365 blocked it (5.7.606-649), request removal "
+            "at https://sender.office.com/; for Outlook.com, watch it in SNDS "
+            "(https://sendersupport.olc.protection.outlook.com/snds/)."
+        )
+    return WhyItBounced(
+        analysis=analysis,
+        verdicts=analysis.get("verdicts", []),
+        sending_ip=sending_ip,
+        from_domain=from_domain,
+        route=stops,
+        route_svg=route_svg(stops),
+        steps=steps,
+    )

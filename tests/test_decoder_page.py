@@ -445,3 +445,51 @@ def test_a_200_recipient_bounce_is_a_small_page(client):
         )
     ]
     assert len(report.encode()) <= 60_000
+
+
+HEADERS = SAMPLES / "headers"
+
+
+def test_why_it_bounced_comes_from_the_original_headers(client):
+    page = post(
+        client, text=(HEADERS / "ms-classic-dmarc-unsigned.eml").read_text()
+    ).content.decode()
+    why = page[
+        page.index('<section class="why"') : page.index(
+            "</section>", page.index('<section class="why"')
+        )
+    ]
+    assert "Why it bounced: what the original message" in why
+    assert "DMARC failed for example.com" in why
+    assert "<strong>Fix:</strong>" in why
+    assert "<code>198.51.100.7</code>" in why and "https://sender.office.com/" in why
+    assert "_dmarc.<wbr>example.<wbr>com" in why  # the record to publish
+    assert "more findings in the headers" in why  # past the first two
+    # The answer and its first step still come first.
+    card = page[page.index('<article class="recipient"') :]
+    assert card.index('<div class="answer">') < card.index('<section class="why"')
+
+
+def test_a_route_is_drawn_and_told_in_a_table(client):
+    page = post(client, text=(HEADERS / "paste-slow-gateway.txt").read_text()).content.decode()
+    assert "these are the headers of a message" in page
+    assert '<svg class="route-chart"' in page and 'role="img"' in page
+    assert "3 h 14 min" in page  # the hop that held the message
+    assert "<caption>The route, hop by hop (oldest first)</caption>" in page
+    assert "<script" not in page.split('<svg class="route-chart"', 1)[1].split("</svg>")[0]
+
+
+def test_the_api_gives_the_analysis(client):
+    body = (HEADERS / "ms-classic-dmarc-unsigned.eml").read_bytes()
+    data = client.post("/api/decode", body, content_type="message/rfc822").json()
+    analysis = data["analysis"]
+    assert analysis["source"] == "original headers"
+    assert analysis["alignment"]["aligned_pass"] is False
+    assert analysis["verdicts"][0]["kind"] == "dmarc_fail"
+
+
+def test_a_part_the_headers_do_not_state_reads_not_stated(client):
+    page = post(client, text=(HEADERS / "ms-classic-expired.eml").read_text()).content.decode()
+    read = page[page.index("<summary>The headers, read</summary>") :]
+    assert "<code></code>" not in read  # dkim=none names no domain
+    assert '<td data-label="For">not stated</td>' in read

@@ -26,7 +26,7 @@ def shift_headings(html: SafeString, levels: int) -> SafeString:
 # Where a long token may break: after punctuation that separates its parts
 # (STOREDRV.Deliver.Exception:AccountDisabledException, host.example.com, a/b=c),
 # and between the words of a CamelCase name (Account|Disabled|Exception).
-BREAK_AFTER = re.compile(r"([.:;,/=_@\]\)-])(?=\w)")
+BREAK_AFTER = re.compile(r"(?<=\w)([.:;,/=_@\]\)-])(?=\w)")
 CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 LONG_TOKEN = re.compile(r"\S{16,}")
 
@@ -58,3 +58,11 @@ def anchor_heading(html: SafeString, spec: str) -> SafeString:
     text, _, anchor = spec.partition(",")
     pattern = re.compile(rf"<h([2-6])>(?={re.escape(text)})")
     return mark_safe(pattern.sub(rf'<h\1 id="{anchor}">', html, count=1))
+
+
+@register.filter
+def delay(seconds) -> str:
+    """A delay in words: "4 min", "2 h 05 min"."""
+    from errorcodes.routechart import human_delay
+
+    return human_delay(seconds)

@@ -43,6 +43,12 @@ def open_page(page, site_url: str, kind: str) -> None:
         paste(page, site_url, (SAMPLES / "ms-current-01.eml").read_text())
     elif kind == "decoded-many":
         paste(page, site_url, (SAMPLES / "postfix-multi-dsn.eml").read_text())
+    elif kind == "why":
+        paste(page, site_url, (SAMPLES / "headers" / "ms-classic-dmarc-unsigned.eml").read_text())
+        page.locator(".why details").first.evaluate("e => { e.open = true; }")
+    elif kind == "headers-paste":
+        paste(page, site_url, (SAMPLES / "headers" / "paste-slow-gateway.txt").read_text())
+        page.locator(".why details").first.evaluate("e => { e.open = true; }")
     elif kind == "not-a-bounce":
         paste(page, site_url, "Hello, see you at lunch on Friday?")
     elif kind == "not-found":
@@ -54,8 +60,8 @@ def open_page(page, site_url: str, kind: str) -> None:
 
 
 PAGE_TYPES = [
-    "directory", "search", "code", "decode-form", "decoded", "decoded-many",
-    "not-a-bounce", "not-found", "admin-login",
+    "directory", "search", "code", "decode-form", "decoded", "decoded-many", "why",
+    "headers-paste", "not-a-bounce", "not-found", "admin-login",
 ]  # fmt: skip
 
 
@@ -162,4 +168,25 @@ def test_a_paste_too_large_to_send_is_stopped_in_the_browser_and_kept(browser, s
     assert page.url.endswith("/decode/")
     assert "the decoder reads bounces of up to" in page.locator("#form-errors").inner_text()
     assert page.locator("textarea").evaluate("e => e.value.length") == len(text)
+    context.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_the_route_picture_is_legible_in_both_schemes(browser, site_url, artifacts, size, scheme):
+    width, height = VIEWPORTS[size]
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    page = context.new_page()
+    paste(page, site_url, (SAMPLES / "headers" / "paste-slow-gateway.txt").read_text())
+    chart = page.locator("svg.route-chart")
+    assert chart.is_visible()
+    box = chart.bounding_box()
+    assert box["width"] <= width
+    # The host names are drawn in the page's text colour, which follows the scheme.
+    fill = chart.locator("text").first.evaluate("e => getComputedStyle(e).fill")
+    color = page.evaluate("getComputedStyle(document.body).color")
+    assert fill == color
+    size_px = chart.locator("text").first.evaluate("e => e.getBoundingClientRect().height")
+    assert size_px >= 11  # readable on a phone
+    page.locator(".why").screenshot(path=artifacts / "pages" / f"why-route-{size}-{scheme}.png")
     context.close()
