@@ -1,6 +1,7 @@
 """The SMTP error code directory: providers, components, codes, FAQ, tools."""
 
 import re
+from datetime import date, timedelta
 
 from django.db import models
 from django.urls import reverse
@@ -17,20 +18,40 @@ class ShippedContent(models.Model):
     row's current values differ from them, an admin has edited it since, and
     sync_directory leaves it alone. Comparing values (not a hash of the whole
     row) keeps a field added by a later release from looking like an edit.
+
+    ``release_content`` keeps what a later release ships for a row an admin had
+    edited: sync_directory cannot install it without losing the edit, so it
+    waits there for the admin to merge it by hand (or to revert to it).
     """
 
     # Markdown source field -> rendered HTML field, rendered on save().
     markdown_fields: dict[str, str] = {}
+    # Fields about reviewing the row rather than its content: setting them is no
+    # edit, and a release's newer date is taken (see sync_directory).
+    review_fields: tuple[str, ...] = ()
 
     shipped_content = models.JSONField(default=dict, blank=True, editable=False)
+    release_content = models.JSONField(default=dict, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
+        self.normalize_line_breaks()
         self.render_html()
         super().save(*args, **kwargs)
+
+    def normalize_line_breaks(self) -> None:
+        """Browsers send a textarea's lines with CRLF; the shipped text has LF.
+
+        Without this, saving a form unchanged would make every multi-line field
+        differ from the shipped text, and the row would look edited.
+        """
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(value, str) and "\r" in value:
+                setattr(self, field.attname, value.replace("\r\n", "\n").replace("\r", "\n"))
 
     def render_html(self) -> list[str]:
         """Render the Markdown fields; return the names of the HTML fields that changed."""
@@ -48,7 +69,11 @@ class ShippedContent(models.Model):
         return [
             f.name
             for f in cls._meta.get_fields()
-            if f.concrete and not f.auto_created and f.editable and not f.primary_key
+            if f.concrete
+            and not f.auto_created
+            and f.editable
+            and not f.primary_key
+            and f.name not in cls.review_fields
         ]
 
     def content_values(self, m2m: dict[str, list] | None = None) -> dict[str, str | list[str]]:
@@ -60,10 +85,11 @@ class ShippedContent(models.Model):
         for name in self.content_field_names():
             field = self._meta.get_field(name)
             if field.many_to_many:
+                # .all() rather than values_list(): a change list prefetches them.
                 keys = (
                     m2m.get(name, [])
                     if m2m is not None
-                    else getattr(self, name).values_list("pk", flat=True)
+                    else [related.pk for related in getattr(self, name).all()]
                 )
                 values[name] = sorted(str(pk) for pk in keys)
             else:
@@ -80,6 +106,54 @@ class ShippedContent(models.Model):
             name in current and current[name] != value
             for name, value in self.shipped_content.items()
         )
+
+    @property
+    def latest_shipped(self) -> dict[str, str | list[str]]:
+        """The newest shipped values: a waiting release's, else those installed."""
+        return self.release_content or self.shipped_content
+
+    def shipped_state(self) -> str:
+        """ "added" (no release ships it), "edited" or "shipped" (as the release has it)."""
+        if not self.shipped_content:
+            return "added"
+        return "edited" if self.edited_since_shipped() else "shipped"
+
+    def changes_from_shipped(self) -> list[tuple[str, str | list[str], str | list[str]]]:
+        """(field, shipped value, current value) for every field that differs from the
+        newest shipped values."""
+        current = self.content_values()
+        return [
+            (name, shipped, current[name])
+            for name, shipped in self.latest_shipped.items()
+            if name in current and current[name] != shipped
+        ]
+
+    def restore_shipped(self) -> list[str]:
+        """Set every field back to the newest shipped values and save; return the names
+        of the fields that changed.  The release's values become the installed ones."""
+        shipped = self.latest_shipped
+        changed = [name for name, _, _ in self.changes_from_shipped()]
+        relations = {}
+        for name in changed:
+            field = self._meta.get_field(name)
+            if field.many_to_many:
+                relations[name] = shipped[name]
+            else:
+                setattr(self, field.attname, value_from_string(field, shipped[name]))
+        self.shipped_content, self.release_content = shipped, {}
+        self.save()
+        for name, keys in relations.items():
+            getattr(self, name).set(keys)
+        return changed
+
+
+def value_from_string(field: models.Field, text):
+    """The value ``field.value_to_string()`` wrote as ``text``, for setting on a row."""
+    if text in ("None", "") and field.null:
+        return None  # value_to_string writes a missing key as "None", a date as ""
+    if field.is_relation:
+        return field.target_field.to_python(text)
+    return field.to_python(text)
 
 
 class Provider(ShippedContent):
@@ -163,6 +237,11 @@ class ErrorCodeQuerySet(models.QuerySet):
             | models.Q(microsoft_behaviour__icontains=text)
             | models.Q(example_bounce__icontains=text)
         )
+
+    def due_for_review(self, days: int, today: date):
+        """Entries never checked against Microsoft's documentation, or not for ``days`` days."""
+        cutoff = today - timedelta(days=days)
+        return self.filter(models.Q(checked_on__isnull=True) | models.Q(checked_on__lt=cutoff))
 
 
 class ErrorCode(ShippedContent):
@@ -269,6 +348,8 @@ class ErrorCode(ShippedContent):
     order = models.PositiveIntegerField(_("display order"), default=0)
 
     objects = ErrorCodeQuerySet.as_manager()
+
+    review_fields = ("checked_on",)
 
     class Meta:
         ordering = ["tier", "order", "status"]

@@ -22,6 +22,8 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # edited by an admin since the last sync
+    # Skipped rows whose shipped text this release changed: kept in release_content.
+    waiting: list[str] = field(default_factory=list)
     # Shipped rows a release no longer ships (merged entries): removed when untouched,
     # kept (and listed) when an admin has edited them.
     removed: list[str] = field(default_factory=list)
@@ -63,6 +65,17 @@ def retire(shipped_keys: set, report: SyncReport) -> None:
             row.delete()
 
 
+def take_newer_review_dates(current, shipped) -> None:
+    """A row the release installs takes the release's review date when it is newer."""
+    newer = {}
+    for name in type(current).review_fields:
+        released, installed = getattr(shipped, name), getattr(current, name)
+        if released and (not installed or released > installed):
+            newer[name] = released
+    if newer:
+        type(current).objects.filter(pk=current.pk).update(**newer)
+
+
 @transaction.atomic
 def sync_directory(directory: Path) -> SyncReport:
     """Create missing rows, update untouched ones, skip admin-edited ones."""
@@ -88,19 +101,29 @@ def sync_directory(directory: Path) -> SyncReport:
             )
         current_values = current.content_values()
         if all(current_values.get(name) == value for name, value in shipped_values.items()):
-            if current.shipped_content != shipped_values:
-                model.objects.filter(pk=current.pk).update(shipped_content=shipped_values)
+            if current.shipped_content != shipped_values or current.release_content:
+                model.objects.filter(pk=current.pk).update(
+                    shipped_content=shipped_values, release_content={}
+                )
+            take_newer_review_dates(current, shipped)
             report.unchanged.append(label(current))
         elif not current.edited_since_shipped():
             for name in model.content_field_names():
                 f = model._meta.get_field(name)
                 if not f.many_to_many:
                     setattr(current, f.attname, getattr(shipped, f.attname))
-            current.shipped_content = shipped_values
+            current.shipped_content, current.release_content = shipped_values, {}
             current.save()
+            take_newer_review_dates(current, shipped)
             pending_relations.append((current, item.m2m_data))
             report.updated.append(label(current))
         else:
+            # Keep the release's text beside the admin's, for merging by hand.
+            waiting = shipped_values if shipped_values != current.shipped_content else {}
+            if current.release_content != waiting:
+                model.objects.filter(pk=current.pk).update(release_content=waiting)
+            if waiting:
+                report.waiting.append(label(current))
             report.skipped.append(label(current))
     # Relations last: a code may name related codes that come later in the files.
     for obj, m2m_data in pending_relations:

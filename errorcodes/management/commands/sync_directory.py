@@ -17,7 +17,14 @@ class Command(BaseCommand):
             f"{len(report.unchanged)} unchanged, {len(report.skipped)} kept as edited by an admin, "
             f"{len(report.removed)} no longer shipped and removed."
         )
+        waiting = set(report.waiting)
         for name in report.skipped:
-            self.stdout.write(f"  kept admin edit: {name} (shipped update not applied)")
+            if name in waiting:
+                self.stdout.write(
+                    f"  kept admin edit: {name} (this release's text is kept beside it: "
+                    "the admin's change list shows it under 'New shipped text waiting')"
+                )
+            else:
+                self.stdout.write(f"  kept admin edit: {name}")
         for name in report.kept_retired:
             self.stdout.write(f"  kept admin edit: {name} (no longer shipped; remove it by hand)")
