@@ -245,6 +245,9 @@ CONTENT_SECURITY_POLICY = {
 # Bounce Decoder settings
 # The shipped directory content that sync_directory installs.
 DIRECTORY_FIXTURES_DIR = BASE_DIR / "fixtures"
+# An entry not checked against Microsoft's documentation for this many days is
+# due for review (the admin's review filter and its dashboard).
+DIRECTORY_REVIEW_DAYS = int(os.environ.get("DIRECTORY_REVIEW_DAYS", "180"))
 # Largest bounce (paste or upload) the decoder accepts, in bytes; bigger gets 413.
 DECODER_MAX_BYTES = int(os.environ.get("DECODER_MAX_BYTES", str(1024 * 1024)))
 # Decode requests per client (IP address), e.g. "30/m" or "500/h".

@@ -116,8 +116,9 @@ def site_url(tmp_path_factory):
         yield site.url
 
 
-@pytest.fixture(scope="session")
-def browser(site_url):
+@contextlib.contextmanager
+def launched_chromium():
+    """Debian's Chromium under Playwright (the test is skipped without it)."""
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     with playwright_api.sync_playwright() as playwright:
@@ -126,6 +127,12 @@ def browser(site_url):
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser(site_url):
+    with launched_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
