@@ -324,3 +324,13 @@ def test_saving_a_form_unchanged_from_a_browser_is_no_edit(admin_client):
     code.refresh_from_db()
     assert "\r" not in code.fix_md
     assert code.shipped_state() == "shipped"
+
+
+def test_previewing_a_new_entry_creates_nothing(admin_client):
+    data = {"slug": "house-rules", "question": "House rules?", "answer_md": "**Ask us**"}
+    page = admin_client.post(
+        "/admin/errorcodes/faqentry/add/", {**data, "order": 1, "_preview": "Preview"}
+    ).content.decode()
+    assert "Preview only: nothing has been saved." in page
+    assert preview_box(page, "answer_md") == "<p><strong>Ask us</strong></p>"
+    assert not FaqEntry.objects.filter(slug="house-rules").exists()
