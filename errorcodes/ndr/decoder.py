@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from . import classify, dsn, evidence, extractors, failures, notices
+from functools import cache
+from types import ModuleType
+
+from . import classify, dsn, evidence, extractors, failures, memo, notices
 from .extractors.base import address_list, first_host, squeeze
 from .headers import pick as header_pick
 from .lazyre import lazy
@@ -27,21 +30,30 @@ def decode(data: bytes | str) -> DecodeResult:
 
     An exception that reaches this function's catch is a bug: it is counted and
     logged (``failures.decode_failures()``) and re-raised under ``failures.strict()``.
+    Nothing of the input stays in the process afterwards (memo.py).
     """
     try:
-        result = _decode(data)
+        return _decode_and_locate(data)
+    finally:
+        memo.forget()
+
+
+def _decode_and_locate(data: bytes | str) -> DecodeResult:
+    try:
+        result, src = _decode(data)
     except Exception as exc:  # the promise to callers: any input gives a result
         failures.caught(exc, "decode()")
         return DecodeResult()
+    if src is not None:
+        result = _analyse(src, result)
+    text = None  # the input as text, once a locator has decoded it
     try:
-        evidence.locate(data, result.recipients)
+        text = evidence.locate(data, result.recipients)
     except Exception as exc:  # offsets help; the verdicts stand without them
         failures.caught(exc, "evidence locator")
     if result.analysis is not None:
-        from .headers import analysis as header_analysis  # loaded by _analyse
-
         try:
-            header_analysis.locate(data, result.analysis)
+            _header_analysis().locate(data if text is None else text, result.analysis)
         except Exception as exc:  # offsets help; the analysis stands without them
             failures.caught(exc, "header analysis locator")
     return result
@@ -55,20 +67,32 @@ def _analyse(src: Source, result: DecodeResult) -> DecodeResult:
     try:
         chosen = header_pick.block_for(src, result.is_bounce)
         if chosen is not None:
-            from .headers import analysis as header_analysis
-
-            result.analysis = header_analysis.analyse(src, result, chosen)
+            result.analysis = _header_analysis().analyse(src, result, chosen)
     except Exception as exc:  # the bounce reads without it
         failures.caught(exc, "header analysis")
     return result
 
 
-def _decode(data: bytes | str, depth: int = 0) -> DecodeResult:
+@cache
+def _header_analysis() -> ModuleType:
+    """``headers.analysis``, imported on first use (most inputs have nothing to analyse),
+    then kept: an import statement costs microseconds on every call."""
+    from .headers import analysis
+
+    return analysis
+
+
+def _decode(data: bytes | str, depth: int = 0) -> tuple[DecodeResult, Source | None]:
+    """The result without its header analysis, and the source to analyse it from.
+
+    The source is None when the result is a forwarded bounce's, analysed already:
+    a forwarded bounce is analysed only once it is taken (see ``_inner_bounce``).
+    """
     src = load(data)
     result = DecodeResult(original=_original(src))
     if classify.is_not_bounce(src):
         result.provider = classify.detect_provider(src, [], None)
-        return _analyse(src, result)
+        return result, src
     report = None
     if src.dsn_blocks:
         report = dsn.parse("\n\n".join(src.dsn_blocks))
@@ -89,7 +113,7 @@ def _decode(data: bytes | str, depth: int = 0) -> DecodeResult:
         # A complaint notification: feedback, not a failure.
         result.provider = found.provider
         result.layout = found.layout
-        return _analyse(src, result)
+        return result, src
     if report and report.recipients:
         layout = "dsn"
         seen: set[tuple[str | None, str | None]] = set()
@@ -148,12 +172,12 @@ def _decode(data: bytes | str, depth: int = 0) -> DecodeResult:
         # a postmaster copy quoting the whole NDR): the attached one has the facts.
         inner = _forwarded_bounce(data, src, codeless=not recipients)
         if inner is not None:
-            return inner
+            return inner, None
     mtas = [result.reporting_mta or ""] + [r.remote_mta or "" for r in recipients]
     result.provider = (found.provider if found else None) or classify.detect_provider(
         src, mtas, layout and layout.split("+")[-1]
     )
-    return _analyse(src, result)
+    return result, src
 
 
 def _has_code(rcpt: Recipient) -> bool:
@@ -198,15 +222,18 @@ def _inner_bounce(inner: bytes | str, codeless: bool = False) -> DecodeResult | 
     if not (codeless or ANY_CODE_RE.search(sample)):
         return None  # no failure code in it: decoding it could not add one
     try:
-        result = _decode(inner, depth=1)
+        result, src = _decode(inner, depth=1)
     except Exception as exc:  # keep what the outer bounce said
         failures.caught(exc, "forwarded-bounce reader")
         return None
     if not result.is_bounce or result.layout == "headers":
         return None
-    if any(_has_code(r) for r in result.recipients):
-        return result
-    return result if codeless and all(r.address for r in result.recipients) else None
+    taken = any(_has_code(r) for r in result.recipients) or (
+        codeless and all(r.address for r in result.recipients)
+    )
+    if not taken:
+        return None
+    return result if src is None else _analyse(src, result)
 
 
 def _from_dsn(group: dict[str, str]) -> tuple[Recipient, str | None]:

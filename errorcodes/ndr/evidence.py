@@ -12,8 +12,8 @@ verbatim (a base64 or quoted-printable body) keep no offsets.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
+from .memo import per_input
 from .result import Recipient
 from .statuscodes import lower_same_length
 
@@ -39,8 +39,12 @@ def input_text(data: bytes | str) -> str:
     return str(data)[:MAX_INPUT]  # as source.to_bytes reads any other object
 
 
-def locate(data: bytes | str, recipients: list[Recipient]) -> None:
-    """Fill the offsets of every recipient's evidence that occurs in ``data``."""
+def locate(data: bytes | str, recipients: list[Recipient]) -> str | None:
+    """Fill the offsets of every recipient's evidence that occurs in ``data``.
+
+    Return ``input_text(data)`` when it was needed (None otherwise): the header
+    analysis's locator counts in the same text, and need not decode it again.
+    """
     wanted = [
         (rcpt, item)
         for rcpt in recipients[:MAX_LOCATED]
@@ -48,7 +52,7 @@ def locate(data: bytes | str, recipients: list[Recipient]) -> None:
         if item.text.strip()
     ]
     if not wanted:
-        return
+        return None
     text = input_text(data)
     low: str | None = None  # lower-cased only when the words differ in case or spacing
     anchors: dict[str | None, int] = {}
@@ -77,9 +81,10 @@ def locate(data: bytes | str, recipients: list[Recipient]) -> None:
             from_start[item.text] = anywhere.span() if anywhere else None
         if (span := from_start[item.text]) is not None:
             item.start, item.end = span
+    return text
 
 
-@lru_cache(maxsize=512)
+@per_input(512)
 def _pattern(words: str) -> re.Pattern[str] | None:
     tokens = words.split()[:MAX_WORDS]
     if not tokens:

@@ -11,11 +11,12 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from .headers.ip import ipv4_valid, ipv6_valid
 from .lazyre import lazy
+from .memo import per_input
 from .phrases import PhraseTable
 
 # The data files' folder, a plain path (pathlib would cost the command line 3 ms).
@@ -324,7 +325,7 @@ def underlying_error(text: str, chosen: str) -> str | None:
     return error.rstrip("]'>) ") or None
 
 
-@lru_cache(maxsize=256)
+@per_input(256)
 def find_status_match(text: str) -> tuple[str, str] | None:
     """Return the enhanced status code of ``text`` and the words it was read from.
 
@@ -379,14 +380,14 @@ def wording_phrases() -> PhraseTable:
     return PhraseTable(row.phrases for row in wording_table())
 
 
-@lru_cache(maxsize=256)
+@per_input(256)
 def infer_reason(text: str) -> Reason | None:
     """Return the first wording-table row whose phrase occurs in ``text``."""
     rank = wording_phrases().first(text.lower())
     return None if rank is None else wording_table()[rank]
 
 
-@lru_cache(maxsize=256)
+@per_input(256)
 def find_wording(text: str) -> Wording | None:
     """Return the first wording-table row found in ``text``, with its phrase and position."""
     found = wording_phrases().first_match(lower_same_length(text))

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 from contextlib import suppress
-from functools import cache, lru_cache
+from functools import cache
 
+from ..memo import per_input
 from .ip import is_ip
 from .model import AlignedDomain, Alignment, AuthResult
 
@@ -66,7 +67,7 @@ def _rules_for(domain: str, lines: frozenset[bytes]) -> list[str]:
     return rules
 
 
-@lru_cache(maxsize=4096)
+@per_input(4096)
 def organizational_domain(domain: str | None) -> str | None:
     """The registrable domain of ``domain`` ("a.b.example.co.uk" -> "example.co.uk").
 

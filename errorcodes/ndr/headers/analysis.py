@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .. import evidence
 from ..source import decode_header_value
 from . import pick, route, verdicts
+from .alignment import organizational_domain
 from .block import HeaderBlock, as_input, domain_of
 from .model import Analysis, FromDomain, Span
 
@@ -70,8 +71,6 @@ def _from_domain(block: HeaderBlock) -> FromDomain | None:
         value = decode_header_value(value)
     address = _address(value)
     domain = domain_of(address) if address else None
-    from .alignment import organizational_domain
-
     return FromDomain(
         address=address,
         domain=domain,

@@ -31,6 +31,7 @@ from functools import cache
 from typing import Any
 
 from ..lazyre import lazy
+from ..memo import per_input
 from ..statuscodes import data_path, load_json
 from .block import DOMAIN_RE as DOMAIN_ONLY_RE
 from .block import Header, HeaderBlock, domain_of
@@ -52,6 +53,8 @@ TRUSTABLE = "authentication-results"
 # first) and its time grows with the square of a header's length.
 MAX_AR_HEADERS = 20
 MAX_PARSED_HEADERS = 8
+# authres' readings kept while one input is decoded (see _parse).
+PARSES_KEPT = 256
 # Longer values are not given to authres (real ones are under 2,000 characters).
 MAX_AR_CHARS = 3000
 # authres reads nested comments recursively: deeper ones are not given to it.
@@ -257,14 +260,34 @@ def _nesting(value: str) -> int:
     return deepest if depth == 0 and quotes % 2 == 0 else -1
 
 
-def _authres(
-    authserv_id: str | None, clauses: list[str]
-) -> list[tuple[str, str, str | None, dict[str, str]]] | None:
-    """Parse the repaired header with authres; None when it rejects it (or is missing)."""
+# authres' reading of a header: (method, result, reason, properties) of each clause.
+Parsed = list[tuple[str, str, str | None, dict[str, str]]]
+
+
+def _authres(authserv_id: str | None, clauses: list[str]) -> Parsed | None:
+    """Parse the repaired header with authres; None when it rejects it (or is missing).
+
+    The reading is a fresh copy (``_fill`` adds to its properties) of ``_parse()``'s.
+    """
     try:
-        import authres  # imported on first use: most inputs have no such header
+        import authres  # noqa: F401  imported on first use: most inputs have no such header
     except ImportError:  # not installed: every header is read leniently, none trusted
         return None
+    parsed = _parse(authserv_id, tuple(clauses))
+    if parsed is None:
+        return None
+    return [(method, result, reason, dict(props)) for method, result, reason, props in parsed]
+
+
+# authres is the costliest part of the analysis (see MAX_PARSED_HEADERS), and within
+# one input the same stamp comes again: copied into an ARC header, written twice, or
+# in both the bounce and its attached original.  Its readings are kept for the rest
+# of the input (memo.py), PARSES_KEPT at most.
+@per_input(PARSES_KEPT)
+def _parse(authserv_id: str | None, clauses: tuple[str, ...]) -> Parsed | None:
+    """authres' reading of the repaired header (see ``_authres``)."""
+    import authres
+
     # Without their comments (authres drops them, and its time grows with the square
     # of the length); a clause with a quoted string keeps them, parentheses and all.
     text = f"{authserv_id or PLACEHOLDER}; " + "; ".join(_uncommented(c) for c in clauses)

@@ -46,16 +46,13 @@ def as_input(value: str) -> str:
 class Header:
     """One header field: its place in the block, its name as written and its value."""
 
-    __slots__ = ("index", "name", "raw")
+    __slots__ = ("index", "lname", "name", "raw")
 
     def __init__(self, index: int, name: str, raw: str) -> None:
         self.index = index
         self.name = name
+        self.lname = name.lower()  # the readers compare it often
         self.raw = raw  # the value as parsed, continuation lines kept ("\n\t...")
-
-    @property
-    def lname(self) -> str:
-        return self.name.lower()
 
     def value(self, limit: int = MAX_VALUE) -> str:
         """The value unfolded (every run of white space one space), at most ``limit`` chars.

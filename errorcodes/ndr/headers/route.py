@@ -146,7 +146,7 @@ def parse_hop(value: str, span=None) -> RouteHop:
 def _protocol(bare: str) -> str | None:
     """The words after "with" up to "id", "for", "via" (comments already removed)."""
     words = bare.split()
-    lowered = [w.lower() for w in words]
+    lowered = bare.lower().split()  # the same words, lower-cased (no case maps to a space)
     if "with" not in lowered:
         return None
     start = lowered.index("with") + 1

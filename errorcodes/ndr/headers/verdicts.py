@@ -40,13 +40,13 @@ def rules() -> dict[str, Any]:
     for name, cond in named.items():
         data["compiled_conditions"][name] = compile_condition(cond, data)
     for rule in data["rules"]:
-        rule["test"] = compile_condition(rule["when"], data)
+        rule["gate"], rule["rest"] = _split(rule["when"], data)
     return data
 
 
 def judge(analysis: Analysis, recipients: list[Recipient], is_bounce: bool) -> list[Verdict]:
     """The verdicts of every rule kind whose condition holds, in the file's order."""
-    return evaluate(facts(analysis, recipients, is_bounce))
+    return evaluate(_LazyFacts(analysis, recipients, is_bounce))
 
 
 def evaluate(known: dict[str, FactValue]) -> list[Verdict]:
@@ -56,10 +56,19 @@ def evaluate(known: dict[str, FactValue]) -> list[Verdict]:
     verdicts: list[Verdict] = []
     seen: set[str] = set()
     filled: _Filled | None = None
+    lazy = known if isinstance(known, _LazyFacts) else None
     for number, rule in enumerate(data["rules"]):
-        if rule["kind"] in seen or not rule["test"](known, memo):
+        # The rule's condition holds when its gate and the rest do (see _split).
+        if rule["kind"] in seen or (rule["gate"] is not None and not rule["gate"](known, memo)):
             continue
+        if rule["rest"] is not None:
+            if lazy is not None:
+                lazy.complete()
+            if not rule["rest"](known, memo):
+                continue
         if filled is None:
+            if lazy is not None:
+                lazy.complete()  # a verdict shows facts and phrases that no rule read
             filled = _phrases(known)  # words are only needed for a verdict
         seen.add(rule["kind"])
         verdicts.append(
@@ -86,6 +95,8 @@ def compile_condition(cond: dict[str, Any], data: dict[str, Any], depth: int = 0
         raise ValueError("verdict rule conditions nest too deep")
     if "all" in cond or "any" in cond:
         parts = [compile_condition(c, data, depth + 1) for c in cond.get("all", cond.get("any"))]
+        if len(parts) == 1:
+            return parts[0]  # every test gives a bool: all or any of one is that one
         wanted = "all" in cond  # all: stop at the first false; any: at the first true
 
         def combined(known: dict[str, FactValue], memo: dict[str, bool]) -> bool:
@@ -104,35 +115,79 @@ def compile_condition(cond: dict[str, Any], data: dict[str, Any], depth: int = 0
             raise ValueError(f"verdict rules: no condition named {name}")
 
         def ref(known: dict[str, FactValue], memo: dict[str, bool]) -> bool:
-            if name not in memo:
-                memo[name] = data["compiled_conditions"][name](known, memo)
-            return memo[name]
+            found = memo.get(name)
+            if found is None:
+                found = memo[name] = data["compiled_conditions"][name](known, memo)
+            return found
 
         return ref
     fact = cond["fact"]
     checks = [
-        _operator(op, data["settings"][want[1:]] if str(want).startswith("$") else want)
+        _operator(op, data["settings"][want[1:]] if str(want).startswith("$") else want, fact)
         for op, want in cond.items()
         if op != "fact"
     ]
     if len(checks) == 1:
-        (check,) = checks
-        return lambda known, memo: check(known.get(fact))
-    return lambda known, memo: all(check(known.get(fact)) for check in checks)
+        return checks[0]
+    return lambda known, memo: all(check(known, memo) for check in checks)
 
 
-def _operator(op: str, want: Any) -> Callable[[FactValue], bool]:
-    """The test of one operator against ``want``."""
+def _split(cond: dict[str, Any], data: dict[str, Any]) -> tuple[Test | None, Test | None]:
+    """A rule's condition as a gate that reads only ``_recipient_facts()``, then the rest.
+
+    The gate is the condition itself when it reads no other fact, else the first
+    parts of its "all" that read none; either may be None (nothing to test).  A
+    rule whose gate fails never needs the header facts (see ``_LazyFacts``).
+    """
+    base = BASE_FACTS | set(data["settings"])
+    if _facts_read(cond, data) <= base:
+        return compile_condition(cond, data), None
+    parts = cond.get("all", [])
+    count = 0
+    while count < len(parts) and _facts_read(parts[count], data) <= base:
+        count += 1
+    if count == 0:
+        return None, compile_condition(cond, data)
+    return (
+        compile_condition({"all": parts[:count]}, data),
+        compile_condition({"all": parts[count:]}, data),
+    )
+
+
+def _facts_read(cond: dict[str, Any], data: dict[str, Any], depth: int = 0) -> set[str]:
+    """The names of the facts a condition may read (through its refs too)."""
+    if depth > MAX_DEPTH:
+        raise ValueError("verdict rule conditions nest too deep")
+    if "all" in cond or "any" in cond:
+        found: set[str] = set()
+        for part in cond.get("all", cond.get("any")):
+            found |= _facts_read(part, data, depth + 1)
+        return found
+    if "not" in cond:
+        return _facts_read(cond["not"], data, depth + 1)
+    if "ref" in cond:
+        return _facts_read(data["conditions"][cond["ref"]], data, depth + 1)
+    return {cond["fact"]}
+
+
+def _operator(op: str, want: Any, fact: str) -> Test:
+    """The test of one operator on the fact ``fact`` against ``want``.
+
+    Each reads the fact itself: one call per test, as the rules are run for every message.
+    """
     if op == "present":
-        return lambda value: (value is not None and value != "") is bool(want)
+        wanted = bool(want)
+        return lambda known, memo: (
+            ((value := known.get(fact)) is not None and value != "") is wanted
+        )
     if op == "eq":
-        return lambda value: value == want
+        return lambda known, memo: known.get(fact) == want
     if op == "ne":
-        return lambda value: value != want
+        return lambda known, memo: known.get(fact) != want
     if op == "in":
-        return lambda value: value in want
+        return lambda known, memo: known.get(fact) in want
     if op == "not_in":
-        return lambda value: value not in want
+        return lambda known, memo: known.get(fact) not in want
     if op in ("gte", "gt", "lte", "lt"):
         compare = {
             "gte": lambda a, b: a >= b,
@@ -140,16 +195,22 @@ def _operator(op: str, want: Any) -> Callable[[FactValue], bool]:
             "lte": lambda a, b: a <= b,
             "lt": lambda a, b: a < b,
         }[op]
-        return lambda value: (
-            isinstance(value, int) and not isinstance(value, bool) and compare(value, want)
-        )
+        return lambda known, memo: _is_number(value := known.get(fact)) and compare(value, want)
     if op == "prefix":
         prefixes = tuple(want) if isinstance(want, list) else (want,)
-        return lambda value: isinstance(value, str) and value.startswith(prefixes)
+        return lambda known, memo: (
+            isinstance(value := known.get(fact), str) and value.startswith(prefixes)
+        )
     if op == "matches":
         pattern = lazy(want)  # compiled when a rule first gets this far
-        return lambda value: isinstance(value, str) and pattern.search(value) is not None
+        return lambda known, memo: (
+            isinstance(value := known.get(fact), str) and pattern.search(value) is not None
+        )
     raise ValueError(f"verdict rules: unknown operator {op}")
+
+
+def _is_number(value: FactValue) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class _Filled(dict):
@@ -176,22 +237,63 @@ def fill(known: dict[str, FactValue]) -> _Filled:
 
 def facts(analysis: Analysis, recipients: list[Recipient], is_bounce: bool) -> dict[str, FactValue]:
     """The named values the rules read (trusted stamps only), phrases added as ``*_text``."""
-    known: dict[str, FactValue] = {"is_bounce": is_bounce, "source": analysis.source}
+    known: dict[str, FactValue] = {}
+    rcpt = _recipient_facts(analysis, recipients, is_bounce, known)
+    _header_facts(analysis, rcpt, known)
+    return known
+
+
+class _LazyFacts(dict):
+    """``facts()`` in two steps, for ``judge()``: the recipient's facts and the settings
+    at once, the header facts (most of the cost) only once a rule passes its gate
+    (see ``_split``) or gives a verdict.  Most bounces are about something no header
+    explains, and their rules stop at the recipient's status and reason."""
+
+    def __init__(self, analysis: Analysis, recipients: list[Recipient], is_bounce: bool) -> None:
+        super().__init__()
+        rcpt = _recipient_facts(analysis, recipients, is_bounce, self)
+        self._pending: tuple[Analysis, Recipient | None] | None = (analysis, rcpt)
+
+    def complete(self) -> None:
+        """Add the header facts (once): the facts are then those ``facts()`` gives."""
+        if self._pending is not None:
+            analysis, rcpt = self._pending
+            self._pending = None
+            _header_facts(analysis, rcpt, self)
+
+
+# The recipient's attributes _recipient_facts() adds; with the settings, BASE_FACTS are
+# all it adds, and _header_facts() changes none of them.
+RECIPIENT_FACTS = (
+    "status",
+    "reason",
+    "action",
+    "reply_code",
+    "listed_ip",
+    "blocklist",
+    "antispam_rule",
+)
+BASE_FACTS = frozenset({"is_bounce", "source", "has_recipient", *RECIPIENT_FACTS})
+
+
+def _recipient_facts(
+    analysis: Analysis, recipients: list[Recipient], is_bounce: bool, known: dict[str, FactValue]
+) -> Recipient | None:
+    """Add the bounce's facts, the settings and the first failed recipient's; return it."""
+    known["is_bounce"] = is_bounce
+    known["source"] = analysis.source
     known.update(rules()["settings"])
     rcpt = next((r for r in recipients if r.action in ("failed", "delayed")), None) or (
         recipients[0] if recipients else None
     )
     known["has_recipient"] = rcpt is not None
-    for name in (
-        "status",
-        "reason",
-        "action",
-        "reply_code",
-        "listed_ip",
-        "blocklist",
-        "antispam_rule",
-    ):
+    for name in RECIPIENT_FACTS:
         known[name] = getattr(rcpt, name) if rcpt is not None else None
+    return rcpt
+
+
+def _header_facts(analysis: Analysis, rcpt: Recipient | None, known: dict[str, FactValue]) -> None:
+    """Add what the headers say: From domain, authentication, anti-spam, route, IP."""
     if analysis.from_domain is not None:
         known["from_domain"] = analysis.from_domain.domain
         known["from_org"] = analysis.from_domain.organizational_domain
@@ -202,7 +304,6 @@ def facts(analysis: Analysis, recipients: list[Recipient], is_bounce: bool) -> d
     known["ip"] = (
         known.get("cip") or known.get("spf_ip") or known.get("listed_ip") or _first_ip(analysis)
     )
-    return known
 
 
 def _auth_facts(analysis: Analysis, known: dict[str, FactValue]) -> None:
