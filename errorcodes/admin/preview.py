@@ -38,7 +38,9 @@ class MarkdownPreviewWidget(forms.Textarea):
         html = mark_safe(render_markdown(value or ""))
         return format_html(
             '<div class="markdown-editor">{}'
-            '<div class="markdown-preview" role="region" aria-labelledby="{}-preview-label">'
+            # tabindex: a long preview scrolls, and keyboards must reach it.
+            '<div class="markdown-preview" role="region" tabindex="0" '
+            'aria-labelledby="{}-preview-label">'
             '<p class="markdown-preview-label" id="{}-preview-label">Preview, as the public '
             'page shows it <span class="markdown-preview-status" aria-live="polite"></span></p>'
             '<div class="markdown-preview-body prose" id="{}-preview">{}</div></div></div>',

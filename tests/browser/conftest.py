@@ -19,6 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 # Without these, Chromium keeps trying to reach Google's services and the
 # closed network refuses each attempt.
@@ -148,3 +149,23 @@ def artifacts():
     """Folder for screenshots kept after the run (test-artifacts/)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def axe_violations(page, include: list[str] | None = None) -> list[dict]:
+    """axe-core's serious and critical findings on the page (or only in ``include``'s
+    selectors)."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: run `npm ci` in the project folder")
+    # Evaluated through the browser's debugging protocol: the site's CSP (rightly)
+    # refuses an injected inline script.
+    page.evaluate("source => { (0, eval)(source); }", AXE.read_text())
+    context = {"include": [[selector] for selector in include]} if include else None
+    results = page.evaluate(
+        "async context => await axe.run(context || document, {resultTypes: ['violations']})",
+        context,
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:5]]}
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

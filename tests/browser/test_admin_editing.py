@@ -2,9 +2,11 @@
 button, the difference from the shipped text, the revert confirmation and the
 review queue on the dashboard. Screenshots go to test-artifacts/admin/."""
 
+import json
+
 import pytest
 
-from .conftest import launched_chromium, running_site
+from .conftest import axe_violations, launched_chromium, running_site
 
 pytestmark = pytest.mark.browser
 
@@ -115,6 +117,10 @@ def test_an_edit_shows_its_difference_then_reverts(chromium, admin_site, shots, 
         assert "Call the service desk on 1234 first." in added
         diff.scroll_into_view_if_needed()
         diff.screenshot(path=shots / f"diff-{scheme}.png")
+        # The parts this project adds to Django's admin.
+        ours = [".shipped-summary", "section.shipped-box", ".markdown-editor", ".preview-row"]
+        violations = axe_violations(page, ours)
+        assert violations == [], json.dumps(violations, indent=1)
         page.screenshot(path=shots / f"change-form-{scheme}.png", full_page=True)
 
         page.goto(admin_site.url + "/admin/errorcodes/errorcode/?content=edited")

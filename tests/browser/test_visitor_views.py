@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import AXE, ROOT, axe_violations
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SAMPLES = ROOT / "tests" / "ndr" / "samples"
 VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
 SCHEMES = ("light", "dark")
@@ -63,18 +62,6 @@ PAGE_TYPES = [
     "directory", "search", "code", "decode-form", "decoded", "decoded-many", "why",
     "headers-paste", "not-a-bounce", "not-found", "admin-login",
 ]  # fmt: skip
-
-
-def axe_violations(page) -> list[dict]:
-    # Evaluated through the browser's debugging protocol: the site's CSP (rightly)
-    # refuses an injected inline script.
-    page.evaluate("source => { (0, eval)(source); }", AXE.read_text())
-    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:5]]}
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
